@@ -1,0 +1,129 @@
+"""Firms: Mesa agents that split a budget over levers and keep the books.
+
+A firm reaches its customers two ways (the direct and the indirect way): *directly*, with a
+product and service they value (quality, service, access, personalization, complaint handling);
+*indirectly*, with savings that fund a lower price (operational efficiency). Acquisition levers
+(advertising, first-purchase promotions) bring prospects in; retention levers keep, delight and
+listen to the customers it has. Each lever turns spend into effect with diminishing returns
+(:func:`cxsim.rules.diminishing_returns`).
+
+Spend is accounted whether or not it reaches a customer: money spent on advertising to people who
+already know the firm, or on complaint capacity nobody uses, is a visible cost in the books.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+
+from cxsim.rules import diminishing_returns
+from cxsim.scenarios import LEVERS, FirmSpec, LeverParams
+
+
+@dataclass(frozen=True)
+class LeverEffects:
+    """What a week's spend buys (all per the units in :class:`cxsim.scenarios.LeverParams`)."""
+
+    reach_per_year: float = 0.0
+    """External consideration hazard among non-considering customers (Bass p, per year)."""
+    promotion: float = 0.0
+    """Utility bonus for a first purchase (prospects and lost customers)."""
+    service: float = 0.0
+    """Quality units added to every experience."""
+    consistency: float = 0.0
+    """Share of the experience's random variation removed by service processes (constancy)."""
+    complaint_capacity: float = 0.0
+    """Complaints the firm can settle per week, per market customer."""
+    learning: float = 0.0
+    """Share of what it does not know about a customer that the firm learns per purchase."""
+    solicitation: float = 0.0
+    """Share of otherwise silent dissatisfied customers whose opinion is asked and heard."""
+    access: float = 0.0
+    """Quality units from easy access and fast personal response."""
+    loyalty: float = 0.0
+    """Utility bonus for active customers (rewards)."""
+    cost_saving: float = 0.0
+    """Share of unit cost saved by operational efficiency."""
+    innovation: float = 0.0
+    """Quality units gained per week by product development."""
+
+
+def lever_effects(spend_per_customer: dict[str, float], p: LeverParams) -> LeverEffects:
+    """Effects of a week's spend (currency per market customer per week, per lever)."""
+    def resp(lever: str, ceiling: float, efficiency: float) -> float:
+        return float(diminishing_returns(spend_per_customer.get(lever, 0.0), ceiling, efficiency))
+
+    return LeverEffects(
+        reach_per_year=resp("advertising", p.advertising_ceiling, p.advertising_efficiency),
+        promotion=resp("promotion", p.promotion_ceiling, p.promotion_efficiency),
+        service=resp("service", p.service_ceiling, p.service_efficiency),
+        consistency=resp("service", p.consistency_ceiling, p.service_efficiency),
+        complaint_capacity=resp("complaint_handling", p.complaint_handling_ceiling,
+                                p.complaint_handling_efficiency),
+        learning=resp("personalization", p.personalization_ceiling, p.personalization_efficiency),
+        solicitation=resp("feedback", p.feedback_ceiling, p.feedback_efficiency),
+        access=resp("access", p.access_ceiling, p.access_efficiency),
+        loyalty=resp("loyalty", p.loyalty_ceiling, p.loyalty_efficiency),
+        cost_saving=resp("efficiency", p.efficiency_ceiling, p.efficiency_efficiency),
+        innovation=resp("innovation", p.innovation_ceiling, p.innovation_efficiency),
+    )
+
+
+class Firm(mesa.Agent):
+    """A firm in the market.
+
+    Attributes:
+        index: column of this firm in the customer table.
+        name: label in outputs.
+        spec: the scenario's description of the firm.
+        quality: core product quality now (quality units); grows with innovation, and with
+            imitation when a rival leads.
+        unit_cost: cost of goods per purchase now (currency).
+        price: price per purchase now (currency).
+        shares: budget share per lever.
+        spend: this week's spend per lever (currency per week).
+        effects: what this week's spend buys.
+        last_revenue: revenue of the previous week (currency), for revenue-linked budgets.
+    """
+
+    def __init__(self, model: mesa.Model, index: int, spec: FirmSpec, levers: LeverParams) -> None:
+        super().__init__(model)
+        self.index = index
+        self.name = spec.name
+        self.spec = spec
+        self.levers = levers
+        self.quality = float(spec.quality)
+        self.unit_cost = float(spec.unit_cost)
+        self.price = float(spec.price)
+        self.shares = spec.shares()
+        self.spend: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
+        self.effects = LeverEffects()
+        self.last_revenue = 0.0
+
+    def budget(self, market_size: int) -> float:
+        """This week's budget (currency): a fixed amount per market customer plus, optionally,
+        a share of last week's revenue."""
+        return self.spec.budget * market_size + self.spec.budget_revenue_share * self.last_revenue
+
+    def plan_week(self, market_size: int) -> None:
+        """Split the budget over levers and work out what the spend buys this week."""
+        budget = self.budget(market_size)
+        self.spend = {lever: budget * share for lever, share in self.shares.items()}
+        per_customer = {lever: s / market_size for lever, s in self.spend.items()}
+        self.effects = lever_effects(per_customer, self.levers)
+        self.unit_cost = self.spec.unit_cost * (1.0 - self.effects.cost_saving)
+        saving = self.spec.unit_cost - self.unit_cost
+        self.price = self.spec.price - self.levers.cost_pass_through * saving
+
+    def innovate(self, weeks: float) -> None:
+        """Product development raises quality (quality units per week × weeks)."""
+        self.quality += self.effects.innovation * weeks
+
+    @property
+    def total_spend(self) -> float:
+        """Spend this week over all levers (currency)."""
+        return float(sum(self.spend.values()))
+
+    def __repr__(self) -> str:
+        return f"Firm({self.name!r}, strategy={self.spec.strategy!r})"

@@ -1,0 +1,511 @@
+"""The Market: one Mesa model whose weekly cycle is a story told in calls to pure rules.
+
+Each step is one week (or ``dt`` weeks). Within a step every customer sees the state of the step
+before: word of mouth sent this week is heard next week, and consideration spreads from last
+week's customers, so results never depend on the order in which customers are visited.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.experimental.scenarios import Scenario as MesaScenario
+
+from cxsim import rules
+from cxsim.customers import NO_FIRM, Customer, CustomerTable
+from cxsim.firms import Firm
+from cxsim.metrics import WeekBook, make_datacollector, tidy_frame
+from cxsim.network import SocialNetwork, build_network
+from cxsim.rules import ACTIVE_STAGES, ADVOCATE, LOST, PROSPECT
+from cxsim.scenarios import Scenario, ScenarioError
+
+#: Populations up to this size get a ``Customer`` agent per row automatically.
+TEACHING_SIZE = 5_000
+
+
+class Market(mesa.Model):
+    """A market of customers and the firms that compete for them.
+
+    Args:
+        scenario: a :class:`cxsim.Scenario` (or a path to a scenario TOML file); defaults to the
+            default market.
+        rng: seed or ``numpy.random.Generator``; the same seed gives the same numbers.
+        customer_agents: create a ``Customer`` Mesa agent on a network cell for every row
+            (``None``: only when ``n_customers ≤ TEACHING_SIZE``). Any customer can still be
+            inspected with :meth:`customer`.
+        firms: replace the scenario's firms (a list of :class:`cxsim.scenarios.FirmSpec` or dicts).
+        **params: any scalar parameter by its name (``n_customers=500``, ``network="complete"``,
+            ``expectation_inflation=0.01``), overriding the scenario. Defaults, units and ranges
+            are in :mod:`cxsim.scenarios` and docs/ODD.md.
+
+    Attributes:
+        config: the validated scenario in force.
+        customers: the customer columns (:class:`cxsim.customers.CustomerTable`).
+        firms: the :class:`cxsim.firms.Firm` agents, in column order.
+        network: the social network (:class:`cxsim.network.SocialNetwork`).
+        datacollector: weekly model reporters, one value per firm (see :meth:`to_frame`).
+        events: what happened to whom in the last step, for analyses that follow individuals
+            (validation, notebooks): ``choices`` (rows in need, chosen firm or -1),
+            ``wom_positive`` / ``wom_negative`` (senders, firm), ``dissatisfied`` (rows, firm,
+            voiced), ``resolved`` (rows, firm, weeks waited), ``expired`` (rows, firm). Only
+            references to arrays the step made anyway; nothing is kept across steps.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | None = None,
+        *,
+        rng: Any = None,
+        customer_agents: bool | None = None,
+        firms: Any = None,
+        **params: Any,
+    ) -> None:
+        if isinstance(scenario, MesaScenario):
+            # Mesa's own experiment object (SolaraViz passes one on Reset): it carries a seed,
+            # not a cxsim scenario, so take its rng and start from the default market
+            rng = scenario.rng if rng is None else rng
+            scenario = None
+        super().__init__(rng=rng)
+        config = _resolve_scenario(scenario)
+        overrides: dict[str, Any] = dict(params)
+        if firms is not None:
+            overrides["firms"] = firms
+        self.config: Scenario = config.with_overrides(overrides)
+        cfg = self.config
+        c = cfg.customers
+        self.dt = cfg.market.dt
+        self.week = 0.0
+        n = c.n_customers
+
+        self.network: SocialNetwork = build_network(
+            cfg.network.network, n, self.rng,
+            mean_degree=min(cfg.network.mean_degree, n - 1), rewire_prob=cfg.network.rewire_prob)
+        self.firms: list[Firm] = [
+            Firm(self, i, spec, cfg.levers) for i, spec in enumerate(cfg.firms)]
+        self.customers = CustomerTable.create(
+            n, len(self.firms), self.rng,
+            need_rate=c.need_rate, need_rate_shape=c.need_rate_shape,
+            need_heterogeneity=c.need_heterogeneity,
+            initial_expectation=c.initial_expectation,
+            initial_expectation_sd=c.initial_expectation_sd, initial_trust=c.initial_trust)
+        for firm in self.firms:
+            firm.plan_week(n)
+        self._seed_market()
+        self._complaints = _ComplaintBook()
+        self.book = WeekBook(len(self.firms))
+        self._npv = np.zeros(len(self.firms))
+        self._served = np.zeros(len(self.firms), dtype=np.int64)
+        self._active_start = self._active().sum(axis=0)
+        self.events: dict[str, tuple[np.ndarray, ...]] = {}
+
+        if customer_agents is None:
+            customer_agents = n <= TEACHING_SIZE
+        self.space: mesa.discrete_space.Network | None = None
+        self._customer_agents: dict[int, Customer] = {}
+        if customer_agents:
+            for row in range(n):
+                self.customer(row)
+
+        self.datacollector = make_datacollector(self)
+        self.datacollector.collect(self)
+
+    # ---------------------------------------------------------------------------------------
+    # set-up
+    # ---------------------------------------------------------------------------------------
+    def _seed_market(self) -> None:
+        """Start from a market as the scenario describes it: each firm's existing customers
+        (repeat stage, trusting, expectations adapted to what they get) and who considers whom."""
+        c, cfg = self.customers, self.config.customers
+        n = c.n
+        order = self.rng.permutation(n)
+        start = 0
+        for firm in self.firms:
+            k = int(round(firm.spec.initial_customers * n))
+            rows = np.sort(order[start:start + k])
+            start += k
+            c.seed_customers(firm.index, rows)
+            c.trust[rows, firm.index] = cfg.initial_customer_trust
+            c.expectation[rows, firm.index] = self._mean_experience(firm, rows)
+            aware = self.rng.random(n) < firm.spec.initial_awareness
+            c.considers[:, firm.index] |= aware
+
+    def _mean_experience(self, firm: Firm, rows: np.ndarray) -> np.ndarray:
+        c = self.customers
+        return rules.experienced_quality(
+            firm.quality, firm.effects.service + firm.effects.access, c.need[rows],
+            firm.spec.position, c.knowledge[rows, firm.index],
+            mismatch_weight=self.config.customers.mismatch_weight, noise=0.0)
+
+    # ---------------------------------------------------------------------------------------
+    # the weekly cycle
+    # ---------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One week in the market."""
+        self.book.reset()
+        self.events = {}
+        self._active_start = self._active().sum(axis=0)
+        self.market_moves()
+        self.hear_word_of_mouth()
+        self.consider_firms()
+        self.serve_needs()
+        self.handle_complaints()
+        self.defect()
+        self.close_books()
+        self.week += self.dt
+        self.datacollector.collect(self)
+
+    def market_moves(self) -> None:
+        """The bar rises for everyone; rivals imitate the quality leader; firms set their levers."""
+        m = self.config.market
+        c = self.customers
+        if m.expectation_inflation:
+            c.expectation = rules.inflate_expectations(c.expectation, m.expectation_inflation,
+                                                       self.dt)
+        quality = rules.imitate(np.array([f.quality for f in self.firms]), m.imitation_rate,
+                                self.dt)
+        for firm in self.firms:
+            firm.quality = float(quality[firm.index])
+            firm.plan_week(c.n)
+            firm.innovate(self.dt)
+        if self.config.customers.grudge_decay:
+            c.grudge = rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
+
+    def hear_word_of_mouth(self) -> None:
+        """Messages sent last week arrive: praise wins consideration and trust and raises the bar;
+        bad news costs trust, and a customer who has not bought from the firm (or has left it)
+        drops it from consideration when the bad news outweighs the good."""
+        c, p = self.customers, self.config.customers
+        pos, neg = c.heard_positive, c.heard_negative
+        heard = (pos > 0) | (neg > 0)
+        if heard.any():
+            rows, firms = np.nonzero(heard)
+            trust, expectation = rules.hear_word_of_mouth(
+                c.trust[rows, firms], c.expectation[rows, firms],
+                pos[rows, firms], neg[rows, firms],
+                trust_gain=p.wom_trust_gain, trust_loss=p.wom_trust_loss, hype=p.wom_hype)
+            c.trust[rows, firms] = trust
+            c.expectation[rows, firms] = expectation
+            praised = pos[rows, firms] > neg[rows, firms]
+            c.considers[rows[praised], firms[praised]] = True
+            # bad news outweighing good makes a non-customer strike the firm off its list:
+            # the rejecters of Goldenberg et al. (2007)
+            s = c.stage[rows, firms]
+            warned = (neg[rows, firms] > pos[rows, firms]) & ((s == PROSPECT) | (s == LOST))
+            c.considers[rows[warned], firms[warned]] = False
+            pos[rows, firms] = 0
+            neg[rows, firms] = 0
+
+    def consider_firms(self) -> None:
+        """Customers who do not consider a firm may start to: through its advertising (external
+        influence) and through contacts who are its customers (internal influence, Bass 1969).
+        Lost customers come back into consideration the same way: win-back."""
+        c, p = self.customers, self.config.customers
+        dt_years = self.dt / 52.0
+        if p.social_influence > 0:
+            share = self.network.neighbor_share(self._active())
+        for firm in self.firms:
+            f = firm.index
+            outside = np.flatnonzero(~c.considers[:, f])
+            if outside.size == 0:
+                continue
+            social = share[outside, f] if p.social_influence > 0 else 0.0
+            prob = rules.awareness_probability(
+                firm.spec.base_reach + firm.effects.reach_per_year, p.social_influence,
+                social, dt_years)
+            joined = outside[self.rng.random(outside.size) < prob]
+            c.considers[joined, f] = True
+
+    def serve_needs(self) -> None:
+        """Customers in need choose a firm (or none), buy, and live the experience: expectation
+        met, missed or exceeded; trust, expectations, the ladder and word of mouth follow."""
+        c, p, cfg = self.customers, self.config.customers, self.config
+        n_firms = len(self.firms)
+        need = np.flatnonzero(rules.need_arrives(c.need_rate, self.dt, self.rng.random(c.n)))
+        if need.size == 0:
+            return
+        price = np.array([f.price for f in self.firms])
+        stage = c.stage[need]
+        active = np.isin(stage, ACTIVE_STAGES)
+        bonus = np.where(active, [f.effects.loyalty for f in self.firms],
+                         [f.effects.promotion for f in self.firms])
+        bonus = bonus + p.habit * (c.last_firm[need, None] == np.arange(n_firms)[None, :])
+        utility = rules.choice_utility(
+            c.expectation[need], c.trust[need], price, bonus - p.grudge_weight * c.grudge[need],
+            quality_weight=p.quality_weight, trust_weight=p.trust_weight,
+            price_sensitivity=p.price_sensitivity)
+        chosen = rules.logit_choice(utility, c.considers[need], cfg.market.outside_utility,
+                                    self.rng.random(need.size))
+        self.events["choices"] = (need, chosen)
+
+        # needs taken elsewhere break a streak: a client is one who comes back *whenever*
+        elsewhere = active & (chosen[:, None] != np.arange(n_firms)[None, :])
+        if elsewhere.any():
+            r, f = np.nonzero(elsewhere)
+            c.streak[need[r], f] = 0
+            c.stage[need[r], f] = rules.ladder_after_switch(c.stage[need[r], f])
+
+        bought = chosen >= 0
+        rows, firm = need[bought], chosen[bought]
+        self._experience(rows, firm, self.rng.standard_normal(rows.size))
+
+    def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
+        """The purchase and its consequences for customers ``rows`` buying from ``firm``
+        (``z``: standard normal draws, one per purchase)."""
+        c, p = self.customers, self.config.customers
+        n_firms = len(self.firms)
+        quality = np.array([f.quality for f in self.firms])[firm]
+        service = np.array([f.effects.service + f.effects.access for f in self.firms])[firm]
+        position = np.array([f.spec.position for f in self.firms])[firm]
+        learning = np.array([f.effects.learning for f in self.firms])[firm]
+
+        consistency = np.array([f.effects.consistency for f in self.firms])[firm]
+        need, knowledge = c.need[rows], c.knowledge[rows, firm]
+        spread = rules.experience_spread(p.experience_noise, consistency, need, position,
+                                         knowledge, mismatch_noise=p.mismatch_noise)
+        experienced = rules.experienced_quality(
+            quality, service, need, position, knowledge,
+            mismatch_weight=p.mismatch_weight, noise=spread * z)
+        expected = c.expectation[rows, firm]
+        d = rules.disconfirmation(experienced, expected)
+        felt = rules.satisfaction(d, p.loss_aversion)
+
+        trust = rules.update_trust(c.trust[rows, firm], d, tolerance=p.trust_tolerance,
+                                   gain=p.trust_gain, loss=p.trust_loss)
+        c.trust[rows, firm] = trust
+        c.expectation[rows, firm] = rules.adapt_expectation(
+            expected, experienced, p.expectation_up, p.expectation_down)
+        c.knowledge[rows, firm] = rules.learn_customer(c.knowledge[rows, firm], learning)
+        c.satisfaction[rows, firm] = felt
+        c.last_firm[rows] = firm
+
+        old_stage = c.stage[rows, firm]
+        newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
+        c.purchases[rows, firm] = np.where(newcomer, 1, c.purchases[rows, firm] + 1)
+        streak = np.where(newcomer, 1, c.streak[rows, firm] + 1)
+        c.streak[rows, firm] = streak
+        delighted, disappointed = rules.word_of_mouth_senders(
+            d, p.delight_margin, p.disappointment_margin)
+        c.stage[rows, firm] = rules.ladder_after_purchase(
+            old_stage, streak, trust,
+            client_streak=p.client_streak, advocate_trust=p.advocate_trust)
+
+        book = self.book
+        book.add("purchases", firm, 1.0)
+        book.add("new", firm, newcomer)
+        book.add("won_back", firm, old_stage == LOST)
+        book.add("delighted", firm, delighted)
+        book.add("disappointed", firm, disappointed)
+        book.add("satisfaction_sum", firm, felt)
+        book.add("expectation_sum", firm, expected)
+        book.add("experienced_sum", firm, experienced)
+        self._served += np.bincount(firm[newcomer], minlength=n_firms)
+
+        # advocates speak up after any experience that met expectations
+        praising = delighted | ((c.stage[rows, firm] == ADVOCATE) & (d >= -p.trust_tolerance))
+        self._spread_word(rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive,
+                          "wom_positive")
+        # bad news: a serious disappointment is told around (mild ones are only felt)
+        serious = rules.bad_news_senders(d, p.serious_margin)
+        self._spread_word(rows[serious], firm[serious], p.wom_negative_reach,
+                          c.heard_negative, "wom_negative")
+        self._lodge_complaints(rows[disappointed], firm[disappointed], d[disappointed],
+                               felt[disappointed])
+
+    def _spread_word(self, senders: np.ndarray, firm: np.ndarray, reach: float,
+                     inbox: np.ndarray, counter: str, event: str | None = None) -> None:
+        """Senders tell each contact with probability ``reach``; heard next week. Messages are
+        counted in ``counter``; the senders are kept in ``events[event or counter]``."""
+        self.events[event or counter] = (senders, firm)
+        if senders.size == 0 or reach <= 0:
+            return
+        which, receivers = self.network.sample_contacts(senders, reach, self.rng)
+        if receivers.size == 0:
+            return
+        about = firm[which]
+        n_firms = len(self.firms)
+        flat = np.bincount(receivers * n_firms + about, minlength=inbox.size)
+        inbox += flat.reshape(inbox.shape).astype(inbox.dtype)
+        self.book.add(counter, about, 1.0)
+
+    def _lodge_complaints(self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray,
+                          felt: np.ndarray) -> None:
+        """Disappointed customers complain with a small probability (more if asked); the rest
+        stay silent. Either way the shortfall weighs on them until repaired or faded."""
+        if rows.size == 0:
+            return
+        c, p = self.customers, self.config.customers
+        solicitation = np.array([f.effects.solicitation for f in self.firms])[firm]
+        prob = rules.complaint_probability(
+            d, voice_minor=p.voice_minor, voice_serious=p.voice_serious,
+            serious_margin=p.serious_margin, solicitation=solicitation)
+        voiced = self.rng.random(rows.size) < prob
+        self.events["dissatisfied"] = (rows, firm, voiced)
+        c.grudge[rows, firm] = rules.add_grudge(c.grudge[rows, firm], felt)
+        self.book.add("complaints", firm, voiced)
+        self.book.add("silent", firm, ~voiced)
+        new = voiced & ~c.complaint_open[rows, firm]
+        c.complaint_open[rows[new], firm[new]] = True
+        self._complaints.add(rows[new], firm[new])
+
+    def handle_complaints(self) -> None:
+        """Each firm works through its open complaints within its capacity; a complaint settled
+        fast repairs most of the damage, a slow one less; one left too long is unresolved."""
+        book, c, p = self._complaints, self.customers, self.config.customers
+        if book.size == 0:
+            return
+        n_firms = len(self.firms)
+        pending = np.bincount(book.firm, minlength=n_firms).astype(float)
+        capacity = np.array([f.effects.complaint_capacity for f in self.firms]) * c.n * self.dt
+        speed = self.config.levers.recovery_speed
+        prob = rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
+        resolved = self.rng.random(book.size) < prob
+        if resolved.any():
+            rows, firm = book.rows[resolved], book.firm[resolved]
+            share = rules.recovery_share(book.age[resolved], p.recovery_max, p.recovery_half_life)
+            trust, grudge = rules.apply_recovery(c.trust[rows, firm], c.grudge[rows, firm], share)
+            c.trust[rows, firm] = trust
+            c.grudge[rows, firm] = grudge
+            self.book.add("recoveries", firm, 1.0)
+            self.events["resolved"] = (rows, firm, book.age[resolved].copy())
+        book.age += self.dt
+        expired = ~resolved & (book.age >= p.complaint_patience)
+        self.book.add("unresolved", book.firm[expired], 1.0)
+        self.events["expired"] = (book.rows[expired], book.firm[expired])
+        done = resolved | expired
+        c.complaint_open[book.rows[done], book.firm[done]] = False
+        book.keep(~done)
+
+    def defect(self) -> None:
+        """Active customers leave, mostly in silence, when trust has fallen and grudges stay."""
+        c, p = self.customers, self.config.customers
+        rows, firm = np.nonzero(self._active())
+        if rows.size == 0:
+            return
+        prob = rules.churn_probability(
+            c.trust[rows, firm], c.grudge[rows, firm], base_per_week=p.churn_base,
+            trust_floor=p.churn_trust_floor, trust_sensitivity=p.churn_trust_sensitivity,
+            grudge_sensitivity=p.churn_grudge_sensitivity, dt=self.dt)
+        gone = self.rng.random(rows.size) < prob
+        rows, firm = rows[gone], firm[gone]
+        c.stage[rows, firm] = LOST
+        c.considers[rows, firm] = False
+        c.streak[rows, firm] = 0
+        c.last_firm[rows] = np.where(c.last_firm[rows] == firm, NO_FIRM, c.last_firm[rows])
+        self.book.add("churned", firm, 1.0)
+
+    def close_books(self) -> None:
+        """Revenue, costs, spend and profit for the week; discounted into NPV."""
+        book = self.book
+        price = np.array([f.price for f in self.firms])
+        cost = np.array([f.unit_cost for f in self.firms])
+        book.values["revenue"] = book.values["purchases"] * price
+        book.values["cogs"] = book.values["purchases"] * cost
+        book.values["spend"] = np.array([f.total_spend for f in self.firms]) * self.dt
+        profit = book.values["revenue"] - book.values["cogs"] - book.values["spend"]
+        book.values["profit"] = profit
+        years = (self.week + self.dt) / 52.0
+        self._npv += profit / (1.0 + self.config.market.discount_rate) ** years
+        for firm in self.firms:
+            firm.last_revenue = float(book.values["revenue"][firm.index]) / self.dt
+
+    # ---------------------------------------------------------------------------------------
+    # views
+    # ---------------------------------------------------------------------------------------
+    def _active(self) -> np.ndarray:
+        """(n, F) bool: the customer is currently a customer (buyer to advocate) of the firm."""
+        s = self.customers.stage
+        return (s >= rules.BUYER) & (s <= ADVOCATE)
+
+    @property
+    def npv(self) -> dict[str, float]:
+        """Cumulative discounted profit per firm so far (currency)."""
+        return {f.name: float(self._npv[f.index]) for f in self.firms}
+
+    def firm_index(self, firm: int | str) -> int:
+        """Column index of a firm given its index or name."""
+        if isinstance(firm, int | np.integer):
+            if not 0 <= firm < len(self.firms):
+                raise IndexError(f"firm index {firm} out of range 0..{len(self.firms) - 1}")
+            return int(firm)
+        for f in self.firms:
+            if f.name == firm:
+                return f.index
+        raise KeyError(f"no firm named {firm!r}; firms are {[f.name for f in self.firms]}")
+
+    def customer(self, row: int) -> Customer:
+        """The ``Customer`` agent for a row, created (and placed on the network) on demand."""
+        row = int(row)
+        if not 0 <= row < self.customers.n:
+            raise IndexError(f"customer row {row} out of range 0..{self.customers.n - 1}")
+        agent = self._customer_agents.get(row)
+        if agent is None:
+            cell = self._space()[row] if self.customers.n <= TEACHING_SIZE else None
+            agent = Customer(self, row, cell)
+            self._customer_agents[row] = agent
+        return agent
+
+    def _space(self) -> mesa.discrete_space.Network:
+        """The Mesa network space, built from the CSR arrays on first use (teaching sizes)."""
+        if self.space is None:
+            self.space = mesa.discrete_space.Network(
+                self.network.to_networkx(), random=self.random, layout=None)
+        return self.space
+
+    def to_frame(self) -> pd.DataFrame:
+        """Weekly outputs as a tidy DataFrame: one row per week and firm, one column per metric."""
+        return tidy_frame(self)
+
+    def run(self, weeks: int | None = None, *, progress: bool = False) -> pd.DataFrame:
+        """Run ``weeks`` weeks (default: the scenario's ``market.weeks``) and return :meth:`to_frame`."""
+        weeks = self.config.market.weeks if weeks is None else weeks
+        steps = int(math.ceil(weeks / self.dt))
+        if progress:
+            from tqdm.auto import tqdm
+
+            for _ in tqdm(range(steps), desc="weeks", unit="step"):
+                self.step()
+        else:
+            self.run_for(steps)
+        return self.to_frame()
+
+
+class _ComplaintBook:
+    """Open complaints as parallel arrays: customer row, firm, weeks waited."""
+
+    def __init__(self) -> None:
+        self.rows = np.empty(0, dtype=np.int64)
+        self.firm = np.empty(0, dtype=np.int64)
+        self.age = np.empty(0, dtype=float)
+
+    @property
+    def size(self) -> int:
+        return self.rows.size
+
+    def add(self, rows: np.ndarray, firm: np.ndarray) -> None:
+        self.rows = np.concatenate([self.rows, rows])
+        self.firm = np.concatenate([self.firm, firm.astype(np.int64)])
+        self.age = np.concatenate([self.age, np.zeros(rows.size)])
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.rows, self.firm, self.age = self.rows[mask], self.firm[mask], self.age[mask]
+
+
+def _resolve_scenario(scenario: Scenario | str | Mapping | None) -> Scenario:
+    from pathlib import Path
+
+    from cxsim.scenarios import load_scenario, scenario_from_dict
+
+    if scenario is None:
+        return Scenario()
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario)
+    if isinstance(scenario, Mapping):
+        return scenario_from_dict(scenario)
+    raise ScenarioError(f"scenario: {type(scenario).__name__} is not a Scenario, a TOML path or a mapping")

@@ -1,0 +1,495 @@
+"""Behavioural rules: pure functions of arrays.
+
+Every rule of the weekly cycle lives here as a function of NumPy arrays and scalars. None of them
+reads the model, draws random numbers on its own or keeps state: random draws come in as uniform
+numbers ``u`` in [0, 1), so a rule can be tested alone, swapped for another theory, or read in a
+class. Arrays are usually shaped ``(n,)`` (one row per customer) or ``(n, F)`` (customer × firm).
+
+Units used throughout
+---------------------
+* **quality** is a perceived-value scale on which one unit is roughly one step on a 10-point
+  satisfaction rating; expectations, experiences and disconfirmation share it;
+* **trust** is a probability-like belief in [0, 1] that the firm will deliver;
+* **rates** are per week unless the name says ``per_year``; ``dt`` is the step length in weeks;
+* **money** is in currency units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Loyalty ladder stages (Raphel & Raphel 1995, "Up the Loyalty Ladder"), per customer and firm.
+PROSPECT, BUYER, REPEAT, CLIENT, ADVOCATE, LOST = 0, 1, 2, 3, 4, 5
+STAGES: tuple[str, ...] = ("prospect", "buyer", "repeat", "client", "advocate", "lost")
+ACTIVE_STAGES: tuple[int, ...] = (BUYER, REPEAT, CLIENT, ADVOCATE)
+
+
+def hazard_to_probability(rate: np.ndarray | float, dt: float) -> np.ndarray | float:
+    """Probability that an event with constant hazard ``rate`` (per unit time) occurs within ``dt``.
+
+    ``1 - exp(-rate * dt)``: the exact discretisation of a Poisson process, so results converge as
+    the step shrinks instead of depending on it (Rand & Rust 2011 ask for step-size robustness).
+    An infinite rate gives probability 1.
+    """
+    return -np.expm1(-np.asarray(rate, dtype=float) * dt)
+
+
+# --------------------------------------------------------------------------------------------
+# Needs and choice
+# --------------------------------------------------------------------------------------------
+
+
+def need_arrives(need_rate: np.ndarray, dt: float, u: np.ndarray) -> np.ndarray:
+    """Which customers feel the need for the category this step.
+
+    Args:
+        need_rate: needs per week per customer (heterogeneous purchase frequency).
+        dt: step length in weeks.
+        u: uniform draws, same shape.
+
+    Returns:
+        Boolean mask of customers in need.
+    """
+    return u < hazard_to_probability(need_rate, dt)
+
+
+def choice_utility(
+    expectation: np.ndarray,
+    trust: np.ndarray,
+    price: np.ndarray,
+    bonus: np.ndarray,
+    *,
+    quality_weight: float,
+    trust_weight: float,
+    price_sensitivity: np.ndarray | float,
+) -> np.ndarray:
+    """Deterministic utility of buying from each firm (random-utility choice, McFadden 1974).
+
+    ``V = quality_weight·expected quality + trust_weight·trust − price_sensitivity·price + bonus``.
+    The expected quality is what the customer expects from that firm; trust weighs the belief that
+    the firm will deliver it; ``bonus`` carries promotions, loyalty rewards and habit.
+
+    Args:
+        expectation: (m, F) expected quality per customer and firm.
+        trust: (m, F) trust in [0, 1].
+        price: (F,) price per purchase (currency).
+        bonus: (m, F) additive utility from firm actions.
+        quality_weight: utility per quality unit.
+        trust_weight: utility of full trust over none.
+        price_sensitivity: utility per currency unit, scalar or (m, 1).
+    """
+    return (
+        quality_weight * expectation
+        + trust_weight * trust
+        - np.asarray(price_sensitivity) * price[np.newaxis, :]
+        + bonus
+    )
+
+
+def logit_choice(
+    utility: np.ndarray, available: np.ndarray, outside_utility: float, u: np.ndarray
+) -> np.ndarray:
+    """Multinomial-logit choice among the firms a customer considers, or the outside option.
+
+    Probabilities are ``exp(V_f) / (exp(V_0) + Σ_available exp(V_g))`` (McFadden 1974); the outside
+    option (buy nothing, or from the unmodelled rest of the market) has utility ``outside_utility``
+    (``-inf`` switches it off). Firms the customer does not consider have probability zero.
+
+    Args:
+        utility: (m, F) deterministic utilities.
+        available: (m, F) bool, firms in each customer's consideration set.
+        outside_utility: utility of not buying from any modelled firm.
+        u: (m,) uniform draws.
+
+    Returns:
+        (m,) int index of the chosen firm, ``-1`` for the outside option.
+    """
+    m, n_firms = utility.shape
+    if m == 0:
+        return np.empty(0, dtype=np.int64)
+    v = np.where(available, utility, -np.inf)
+    top = np.maximum(v.max(axis=1), outside_utility)
+    top = np.where(np.isfinite(top), top, 0.0)
+    w = np.exp(v - top[:, None])
+    w0 = np.exp(outside_utility - top) if np.isfinite(outside_utility) else np.zeros(m)
+    total = w0 + w.sum(axis=1)
+    cum = np.cumsum(w, axis=1)
+    threshold = u * total
+    # first firm whose cumulative weight passes the threshold; none passes -> outside option
+    chosen = (cum <= threshold[:, None]).sum(axis=1)
+    chosen = np.where((chosen >= n_firms) | (total <= 0), -1, chosen)
+    return chosen.astype(np.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# Experience, disconfirmation, expectations and trust
+# --------------------------------------------------------------------------------------------
+
+
+def experienced_quality(
+    quality: np.ndarray | float,
+    service: np.ndarray | float,
+    need: np.ndarray,
+    position: np.ndarray | float,
+    knowledge: np.ndarray,
+    *,
+    mismatch_weight: float,
+    noise: np.ndarray,
+) -> np.ndarray:
+    """Quality a customer experiences in one purchase.
+
+    ``X = quality + service − mismatch_weight·(1 − knowledge)·|need − position| + noise``.
+
+    The firm's offer sits at ``position`` in the space of needs; a customer whose need is far from
+    it gets less from a uniform offer. What the firm knows about that customer (``knowledge`` in
+    [0, 1]) tailors the offer toward the customer's own need: treating each customer as *that*
+    customer expects (Peppers & Rogers 1993, one-to-one marketing), so personalization removes a
+    share of the mismatch while uniform treatment leaves all of it.
+
+    Args:
+        quality: firm's core product quality (quality units).
+        service: service, access and response level added to every experience (quality units).
+        need: customer's ideal point in the needs space.
+        position: firm's standard offer in the same space.
+        knowledge: [0, 1] how well the firm knows this customer.
+        mismatch_weight: quality units lost per unit distance between need and offer.
+        noise: per-experience variation (quality units), already scaled.
+    """
+    mismatch = mismatch_weight * (1.0 - knowledge) * np.abs(need - position)
+    return quality + service - mismatch + noise
+
+
+def experience_spread(
+    base_sd: float,
+    consistency: np.ndarray | float,
+    need: np.ndarray,
+    position: np.ndarray | float,
+    knowledge: np.ndarray,
+    *,
+    mismatch_noise: float,
+) -> np.ndarray:
+    """Standard deviation of one experience (quality units).
+
+    ``sd = base_sd·(1 − consistency) + mismatch_noise·(1 − knowledge)·|need − position|``.
+    Service processes make delivery constant (``consistency`` in [0, 1], trust needs constancy);
+    a standard offer far from what a customer needs is hit and miss — sometimes it fits the
+    occasion, often it does not — so the spread grows with the mismatch the firm has not yet
+    learned away. Treating each customer as that customer expects makes experiences both better
+    and more reliable for customers unlike the average (Peppers & Rogers 1993).
+    """
+    mismatch = (1.0 - knowledge) * np.abs(need - position)
+    return base_sd * (1.0 - np.asarray(consistency)) + mismatch_noise * mismatch
+
+
+def disconfirmation(experienced: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Expectation–disconfirmation (Oliver 1980): experienced minus expected quality.
+
+    Positive: expectations exceeded; zero: met (taken for granted); negative: missed.
+    """
+    return experienced - expected
+
+
+def satisfaction(disconf: np.ndarray, loss_aversion: float) -> np.ndarray:
+    """Felt (dis)satisfaction from a disconfirmation, with losses weighted more than gains.
+
+    ``s = d`` for ``d ≥ 0`` and ``s = loss_aversion·d`` for ``d < 0``: prospect theory's loss
+    aversion (Kahneman & Tversky 1979; the estimate λ ≈ 2.25 is Tversky & Kahneman 1992), found in
+    satisfaction by Anderson & Sullivan (1993): a shortfall hurts more than an equal surplus
+    pleases.
+    """
+    return np.where(disconf >= 0.0, disconf, loss_aversion * disconf)
+
+
+def adapt_expectation(
+    expectation: np.ndarray, experienced: np.ndarray, rate_up: float, rate_down: float
+) -> np.ndarray:
+    """Expectations move toward experience, ratcheting up faster than they come down.
+
+    ``E' = E + α·(X − E)`` with ``α = rate_up`` when ``X > E`` and ``rate_down`` otherwise (adaptive
+    expectations; Helson 1964 adaptation level; asymmetric updating as in Kopalle & Lehmann 2001).
+    At constant quality the gap closes geometrically with half-life ``ln 2 / −ln(1 − α)``
+    purchases: what delighted yesterday is taken for granted tomorrow.
+    """
+    gap = experienced - expectation
+    return expectation + np.where(gap > 0.0, rate_up, rate_down) * gap
+
+
+def update_trust(
+    trust: np.ndarray, disconf: np.ndarray, *, tolerance: float, gain: float, loss: float
+) -> np.ndarray:
+    """Trust is slow to win and quick to lose.
+
+    A met or exceeded expectation (``d ≥ −tolerance``) moves trust a small step toward 1
+    (``T + gain·(1 − T)``); a miss cuts it by a large share (``T − loss·T``). With ``loss`` several
+    times ``gain`` one miss undoes several hits: the trust asymmetry principle (Slovic 1993);
+    negative information weighs 2–5× positive (Baumeister et al. 2001).
+    """
+    met = disconf >= -tolerance
+    return np.where(met, trust + gain * (1.0 - trust), trust * (1.0 - loss))
+
+
+def hits_to_recover(start: float, gain: float, loss: float) -> int:
+    """Number of met expectations needed to climb back to ``start`` after one miss.
+
+    A closed form for the trust rule above, used to check it: after a miss trust is
+    ``start·(1 − loss)``; each hit multiplies the distance to 1 by ``(1 − gain)``.
+    """
+    if not 0.0 < gain < 1.0:
+        raise ValueError(f"gain={gain} must be in (0, 1)")
+    if not 0.0 <= start < 1.0:
+        raise ValueError(f"start={start} must be in [0, 1): from full trust a miss is never fully recovered")
+    distance_after = 1.0 - start * (1.0 - loss)
+    target = 1.0 - start
+    if distance_after <= target:
+        return 0
+    return int(np.ceil(np.log(target / distance_after) / np.log(1.0 - gain) - 1e-12))
+
+
+# --------------------------------------------------------------------------------------------
+# Word of mouth
+# --------------------------------------------------------------------------------------------
+
+
+def word_of_mouth_senders(
+    disconf: np.ndarray, delight_margin: float, disappointment_margin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Delighted (``d > delight_margin``, the "WoW") and disappointed (``d < −disappointment_margin``)
+    experiences.
+
+    Meeting expectations earns no talk; only exceeding them by a margin does (Oliver, Rust &
+    Varki 1997, customer delight): the delighted praise the firm to their contacts. The
+    disappointed are the ones who may complain and who carry a grudge; of them, only the seriously
+    disappointed (:func:`bad_news_senders`) tell their contacts. Returns two boolean masks.
+    """
+    return disconf > delight_margin, disconf < -disappointment_margin
+
+
+def bad_news_senders(disconf: np.ndarray, serious_margin: float) -> np.ndarray:
+    """Who spreads bad news: customers seriously let down (``d < −serious_margin``).
+
+    Mild disappointments are felt (trust, grudge) but rarely broadcast; extreme dissatisfaction is
+    what customers talk about (Anderson 1998), and it travels further than praise (the reach
+    parameters), so a few such customers can cost a disproportionate share of value
+    (Goldenberg, Libai, Moldovan & Muller 2007).
+    """
+    return disconf < -serious_margin
+
+
+def hear_word_of_mouth(
+    trust: np.ndarray,
+    expectation: np.ndarray,
+    positive: np.ndarray,
+    negative: np.ndarray,
+    *,
+    trust_gain: float,
+    trust_loss: float,
+    hype: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Update trust and expectation from messages heard about a firm.
+
+    Each positive message moves trust ``trust_gain`` of the way to 1 and raises the expectation by
+    ``hype`` quality units (praise raises the bar the firm must clear next); each negative message
+    cuts trust by a share ``trust_loss``. ``positive`` and ``negative`` are message counts.
+
+    Returns:
+        (trust, expectation) after hearing.
+    """
+    trust = 1.0 - (1.0 - trust) * (1.0 - trust_gain) ** positive
+    trust = trust * (1.0 - trust_loss) ** negative
+    return trust, expectation + hype * positive
+
+
+def awareness_probability(
+    external_per_year: np.ndarray | float,
+    social_per_year: float,
+    share_of_contacts: np.ndarray,
+    dt_years: float,
+) -> np.ndarray:
+    """Probability that a customer who does not consider a firm starts to, this step.
+
+    A Bass (1969) hazard: ``1 − exp(−(p + q·share)·dt)``, with ``p`` the external influence
+    (advertising reach, per year), ``q`` the internal influence (per year) and ``share`` the share
+    of the customer's *own* contacts who are customers of the firm. With a complete network and
+    immediate purchase this reproduces the Bass curve as ``dt → 0``; on sparse networks adoption
+    stays below it (Fibich & Gibori 2010).
+    """
+    rate = np.asarray(external_per_year) + social_per_year * share_of_contacts
+    return hazard_to_probability(rate, dt_years)
+
+
+# --------------------------------------------------------------------------------------------
+# Complaints and recovery
+# --------------------------------------------------------------------------------------------
+
+
+def complaint_probability(
+    disconf: np.ndarray,
+    *,
+    voice_minor: float,
+    voice_serious: float,
+    serious_margin: float,
+    solicitation: float | np.ndarray,
+) -> np.ndarray:
+    """Probability that a dissatisfied customer tells the firm.
+
+    Most unhappy customers never complain: TARP (1986) found about 1 in 26 voice a small problem,
+    about half a serious one to front-line staff. A firm that asks for feedback turns part of the
+    silence into voice: ``p = base + (1 − base)·solicitation``, ``base = voice_serious`` when
+    ``d < −serious_margin`` and ``voice_minor`` otherwise. Only call it for dissatisfied customers.
+    """
+    base = np.where(disconf < -serious_margin, voice_serious, voice_minor)
+    return base + (1.0 - base) * solicitation
+
+
+def resolution_probability(
+    pending: np.ndarray | float,
+    capacity: np.ndarray | float,
+    speed: np.ndarray | float,
+    dt: float = 1.0,
+) -> np.ndarray:
+    """Probability that a waiting complaint is resolved within a step of ``dt`` weeks.
+
+    The firm works through at most ``capacity`` complaints in the step, each with weekly
+    probability ``speed`` of being settled: ``p = (1 − (1 − speed)^dt)·min(1, capacity / pending)``.
+    """
+    pending = np.asarray(pending, dtype=float)
+    ratio = np.divide(capacity, pending, out=np.ones_like(pending), where=pending > 0)
+    per_step = 1.0 - (1.0 - np.asarray(speed, dtype=float)) ** dt
+    return per_step * np.minimum(1.0, ratio)
+
+
+def recovery_share(weeks_waited: np.ndarray, max_share: float, half_life_weeks: float) -> np.ndarray:
+    """Share of the lost trust and grudge a resolved complaint repairs.
+
+    Service recovery works best when fast: customers who are heard, understood and compensated
+    quickly come back more often than those never dissatisfied (Hart, Heskett & Sasser 1990;
+    Smith & Bolton 1998). The share halves every ``half_life_weeks`` of waiting.
+    """
+    return max_share * 0.5 ** (np.asarray(weeks_waited, dtype=float) / half_life_weeks)
+
+
+def apply_recovery(
+    trust: np.ndarray, grudge: np.ndarray, share: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A resolved complaint lifts trust ``share`` of the way to 1 and dissolves ``share`` of the grudge."""
+    return trust + share * (1.0 - trust), grudge * (1.0 - share)
+
+
+def fade_grudge(grudge: np.ndarray, decay_per_week: float, dt: float) -> np.ndarray:
+    """Unresolved dissatisfaction fades slowly: ``G·(1 − decay)^dt``."""
+    return grudge * (1.0 - decay_per_week) ** dt
+
+
+def add_grudge(grudge: np.ndarray, felt: np.ndarray) -> np.ndarray:
+    """A disappointing experience adds its felt shortfall ``max(0, −felt)`` to the grudge (the
+    model calls it for experiences beyond ``disappointment_margin``; milder shortfalls are only
+    felt through trust and expectations).
+
+    What is never voiced is never repaired: the invisible complaint keeps weighing on choice and
+    on the hazard of leaving until it fades.
+    """
+    return grudge + np.maximum(0.0, -felt)
+
+
+# --------------------------------------------------------------------------------------------
+# Churn and the loyalty ladder
+# --------------------------------------------------------------------------------------------
+
+
+def churn_probability(
+    trust: np.ndarray,
+    grudge: np.ndarray,
+    *,
+    base_per_week: float,
+    trust_floor: float,
+    trust_sensitivity: float,
+    grudge_sensitivity: float,
+    dt: float,
+) -> np.ndarray:
+    """Probability that an active customer quietly stops considering the firm this step.
+
+    Weekly hazard ``h = base + trust_sensitivity·max(0, trust_floor − trust) + grudge_sensitivity·grudge``:
+    customers leave because trust has fallen and dissatisfaction went unresolved, mostly without a
+    word (Keaveney 1995 on switching; TARP 1986 on silent defection).
+    """
+    hazard = (
+        base_per_week
+        + trust_sensitivity * np.maximum(0.0, trust_floor - trust)
+        + grudge_sensitivity * grudge
+    )
+    return hazard_to_probability(hazard, dt)
+
+
+def ladder_after_purchase(
+    stage: np.ndarray,
+    streak: np.ndarray,
+    trust: np.ndarray,
+    *,
+    client_streak: int,
+    advocate_trust: float,
+) -> np.ndarray:
+    """Next ladder stage of customers who just bought from the firm.
+
+    Prospects and lost customers become buyers; a second purchase makes a repeat customer; one
+    who keeps coming back whenever the need arises (``streak`` consecutive needs served, counting
+    this one) is a client; a client who trusts the firm (``trust ≥ advocate_trust``) is an
+    advocate, who recommends it after every experience that meets expectations; an advocate whose
+    trust falls is a client again.
+
+    Args:
+        stage: current stage (before this purchase).
+        streak: consecutive needs served by this firm, including this purchase.
+        trust: trust after this experience.
+    """
+    new = stage.copy()
+    new[(stage == PROSPECT) | (stage == LOST)] = BUYER
+    new[stage == BUYER] = REPEAT
+    climb = (stage == REPEAT) | (stage == CLIENT) | (stage == ADVOCATE)
+    new[climb] = np.where(streak[climb] >= client_streak, CLIENT, REPEAT)
+    new[(new == CLIENT) & (trust >= advocate_trust)] = ADVOCATE
+    return new
+
+
+def ladder_after_switch(stage: np.ndarray) -> np.ndarray:
+    """A client or advocate who took a need elsewhere no longer 'comes back whenever': repeat."""
+    return np.where((stage == CLIENT) | (stage == ADVOCATE), REPEAT, stage).astype(stage.dtype)
+
+
+def learn_customer(knowledge: np.ndarray, learning: np.ndarray | float) -> np.ndarray:
+    """What the firm knows about a customer after serving them once more.
+
+    ``K' = K + learning·(1 − K)``: each purchase (and each opinion asked) reveals a share
+    ``learning`` of what is still unknown, so personalization deepens with the relationship
+    (Peppers & Rogers 1993; the "learning relationship" of Pine, Peppers & Rogers 1995).
+    """
+    return knowledge + learning * (1.0 - knowledge)
+
+
+def inflate_expectations(expectation: np.ndarray, inflation_per_week: float, dt: float) -> np.ndarray:
+    """Market-wide rise of expectations: ``E + inflation·dt``.
+
+    Customers compare every firm with the best experiences they have anywhere, so the bar rises
+    for all firms at once, whatever each one does (expectations "rise over time").
+    """
+    return expectation + inflation_per_week * dt
+
+
+def imitate(quality: np.ndarray, rate_per_week: float, dt: float) -> np.ndarray:
+    """Rivals close a share of the quality leader's lead: product advantages erode by imitation.
+
+    ``q' = q + (1 − (1 − rate)^dt)·(max(q) − q)``; the leader is unchanged (Lieberman &
+    Montgomery 1988 on first-mover advantages; Treacy & Wiersema 1993 on product leadership having
+    to renew itself).
+    """
+    quality = np.asarray(quality, dtype=float)
+    return quality + (1.0 - (1.0 - rate_per_week) ** dt) * (quality.max() - quality)
+
+
+def diminishing_returns(spend: np.ndarray | float, ceiling: float, efficiency: float) -> np.ndarray:
+    """Response to spend with diminishing returns: ``ceiling·(1 − exp(−efficiency·spend))``.
+
+    The concave response of Blattberg & Deighton (1996, "Manage marketing by the customer equity
+    test"), used for acquisition and retention rates as functions of spend per customer.
+    ``spend`` is currency per market customer per week.
+    """
+    return ceiling * -np.expm1(-efficiency * np.asarray(spend, dtype=float))
