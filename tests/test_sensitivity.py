@@ -1,0 +1,123 @@
+"""Sensitivity analysis: a tiny Morris screening ranks a parameter that matters above one that
+cannot matter; Sobol and the outputs work on tiny runs."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cxsim import Scenario, ScenarioError, preset  # noqa: E402
+from cxsim.experiments import compare  # noqa: E402
+from cxsim.sensitivity import (  # noqa: E402
+    metric_output,
+    morris,
+    npv_difference,
+    plot_sensitivity,
+    problem,
+    sobol,
+)
+
+BASE = Scenario().with_overrides({"customers.n_customers": 200})
+# churn_base drives defection directly; no firm spends on innovation in the default market, so
+# its ceiling has no effect at all (a dummy parameter).
+RANGES = {"customers.churn_base": (0.0, 0.05), "levers.innovation_ceiling": (0.0, 1.0)}
+
+
+def title(ax) -> str:
+    return " ".join(ax.get_title(loc=loc) for loc in ("left", "center", "right"))
+
+
+def test_morris_ranks_a_parameter_that_matters_above_a_dummy():
+    result = morris(
+        metric_output("customers", week=20),
+        RANGES,
+        scenarios=BASE,
+        trajectories=4,
+        weeks=20,
+        executor="serial",
+        progress=False,
+    )
+    assert {"method", "output", "parameter", "index", "value", "conf", "rank"} <= set(result)
+    mu_star = result[result["index"] == "mu_star"].set_index("parameter")["value"]
+    assert mu_star["customers.churn_base"] > 0
+    assert mu_star["levers.innovation_ceiling"] == 0
+    assert result.iloc[0]["parameter"] == "customers.churn_base"  # most influential first
+    assert result.attrs["X"].shape == (4 * 3, 2)
+    assert len(result.attrs["Y"]) == 12
+    ax = plot_sensitivity(result)
+    assert ax.get_xlabel() and ax.get_ylabel() and title(ax)
+    plt.close(ax.figure)
+
+
+def test_sobol_indices_of_a_paired_difference():
+    pair = [
+        preset(n).with_overrides({"customers.n_customers": 200})
+        for n in ("retention_focus", "acquisition_focus")
+    ]
+    result = sobol(
+        npv_difference(),
+        RANGES,
+        scenarios=pair,
+        samples=4,
+        weeks=6,
+        executor="serial",
+        progress=False,
+    )
+    st = result[result["index"] == "ST"].set_index("parameter")["value"]
+    assert st["levers.innovation_ceiling"] == pytest.approx(0.0, abs=1e-12)
+    assert set(result["index"]) == {"S1", "ST"}
+    assert result.attrs["X"].shape == (4 * (2 + 2), 2)
+    ax = plot_sensitivity(result)
+    assert "sobol" in title(ax).lower()
+    plt.close(ax.figure)
+
+
+def test_npv_difference_is_paired_by_replication():
+    pair = [
+        preset(n).with_overrides({"customers.n_customers": 200})
+        for n in ("retention_focus", "acquisition_focus")
+    ]
+    df = compare(pair, replications=3, weeks=5, executor="serial", progress=False)
+    got = npv_difference()(df)  # week 260 is beyond the runs: the last week is used
+    last = df[(df.week == 5) & (df.firm == "focal")]
+    r = last[last.scenario == "retention_focus"].set_index("replication")["npv"]
+    a = last[last.scenario == "acquisition_focus"].set_index("replication")["npv"]
+    assert got == pytest.approx((r - a).mean())
+
+
+def test_bad_ranges_are_refused_before_running():
+    with pytest.raises(ScenarioError, match="low < high"):
+        problem({"customers.churn_base": (0.5, 0.1)})
+    with pytest.raises(ScenarioError, match="churn_bse"):
+        morris(
+            "npv",
+            {"customers.churn_bse": (0.0, 0.1)},
+            scenarios=BASE,
+            executor="serial",
+            progress=False,
+        )
+    with pytest.raises(ScenarioError, match="churn_base"):
+        morris(
+            "npv",
+            {"customers.churn_base": (0.0, 5.0)},
+            scenarios=BASE,
+            executor="serial",
+            progress=False,
+        )
+    with pytest.raises(ScenarioError, match="power of 2"):
+        sobol("npv", RANGES, scenarios=BASE, samples=6, executor="serial", progress=False)
+
+
+def test_tidy_result_is_sorted_and_numeric():
+    result = morris(
+        "npv", RANGES, scenarios=BASE, trajectories=2, weeks=4, executor="serial", progress=False
+    )
+    assert isinstance(result, pd.DataFrame)
+    assert np.issubdtype(result["value"].dtype, np.floating)
+    assert list(result["rank"]) == sorted(result["rank"])
