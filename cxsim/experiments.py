@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -130,10 +131,27 @@ def resolve_scenario(scenario: ScenarioLike) -> Scenario:
     raise ScenarioError(f"scenario: {scenario!r} is not a Scenario, a TOML path or a preset name")
 
 
+@functools.cache
+def model_digest() -> str:
+    """Hash of the model's source code (every module of the package but the tooling around it),
+    so that ``resume`` never reuses runs made by a different version of the model."""
+    root = Path(__file__).resolve().parent
+    tooling = {"experiments.py", "sensitivity.py", "plots.py", "cli.py", "app.py", "docs.py",
+               "__main__.py"}
+    h = hashlib.sha256()
+    for path in sorted(root.glob("*.py")):
+        if path.name not in tooling:
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def run_key(scenario: Scenario, seed: int, weeks: int) -> str:
-    """Content hash naming a run's files: same scenario dict, seed and weeks → same key."""
+    """Content hash naming a run's files: same model code, scenario dict, seed and weeks → same
+    key."""
     payload = json.dumps(
-        {"scenario": scenario.to_dict(), "seed": int(seed), "weeks": int(weeks)},
+        {"scenario": scenario.to_dict(), "seed": int(seed), "weeks": int(weeks),
+         "model": model_digest()},
         sort_keys=True,
         default=_json_default,
     )
