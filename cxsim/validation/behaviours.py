@@ -17,6 +17,7 @@ import pandas as pd
 from cxsim import rules
 from cxsim.model import Market
 from cxsim.scenarios import FirmSpec, Scenario, preset
+from cxsim.validation.checks import CheckResult, check
 
 
 def seeds(seed: int, replications: int) -> list[int]:
@@ -85,13 +86,24 @@ def expectation_treadmill(
     (``innovation_ceiling = improvement`` reached with a large budget share).
     """
     firm = FirmSpec(
-        name="firm", strategy="custom", allocation={"innovation": 1.0},
-        budget=1.0 if improvement > 0 else 0.0, quality=5.0,
-        initial_customers=0.0, initial_awareness=1.0)
+        name="firm",
+        strategy="custom",
+        allocation={"innovation": 1.0},
+        budget=1.0 if improvement > 0 else 0.0,
+        quality=5.0,
+        initial_customers=0.0,
+        initial_awareness=1.0,
+    )
     m = Market(
-        rng=rng, n_customers=n_customers, customer_agents=False, firms=[firm],
-        initial_expectation=4.0, expectation_inflation=0.0,
-        innovation_ceiling=improvement, innovation_efficiency=50.0)
+        rng=rng,
+        n_customers=n_customers,
+        customer_agents=False,
+        firms=[firm],
+        initial_expectation=4.0,
+        expectation_inflation=0.0,
+        innovation_ceiling=improvement,
+        innovation_efficiency=50.0,
+    )
     frame = m.run(weeks)
     return frame[frame.firm == "firm"].reset_index(drop=True)
 
@@ -107,17 +119,21 @@ def trust_asymmetry(start: float = 0.5, scenario: Scenario | None = None) -> pd.
     p = (scenario or Scenario()).customers
     miss = np.array([-(p.trust_tolerance + 1.0)])
     hit = np.array([0.0])
-    after_miss = rules.update_trust(np.array([start]), miss, tolerance=p.trust_tolerance,
-                                    gain=p.trust_gain, loss=p.trust_loss)
-    after_both = rules.update_trust(after_miss, hit, tolerance=p.trust_tolerance,
-                                    gain=p.trust_gain, loss=p.trust_loss)
-    return pd.Series({
-        "start": start,
-        "after_miss": float(after_miss[0]),
-        "after_miss_and_hit": float(after_both[0]),
-        "hits_to_recover": rules.hits_to_recover(start, p.trust_gain, p.trust_loss),
-        "loss_to_gain": p.trust_loss / p.trust_gain,
-    })
+    after_miss = rules.update_trust(
+        np.array([start]), miss, tolerance=p.trust_tolerance, gain=p.trust_gain, loss=p.trust_loss
+    )
+    after_both = rules.update_trust(
+        after_miss, hit, tolerance=p.trust_tolerance, gain=p.trust_gain, loss=p.trust_loss
+    )
+    return pd.Series(
+        {
+            "start": start,
+            "after_miss": float(after_miss[0]),
+            "after_miss_and_hit": float(after_both[0]),
+            "hits_to_recover": rules.hits_to_recover(start, p.trust_gain, p.trust_loss),
+            "loss_to_gain": p.trust_loss / p.trust_gain,
+        }
+    )
 
 
 def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) -> pd.DataFrame:
@@ -126,10 +142,16 @@ def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) 
     Returns weekly mean trust for both: the fall is fast, the climb back slow."""
     out = {}
     for label, failure in (("failure", True), ("control", False)):
-        firm = FirmSpec(name="firm", strategy="balanced", initial_customers=0.8,
-                        initial_awareness=1.0)
-        m = Market(rng=rng, n_customers=n_customers, customer_agents=False, firms=[firm],
-                   expectation_inflation=0.0)
+        firm = FirmSpec(
+            name="firm", strategy="balanced", initial_customers=0.8, initial_awareness=1.0
+        )
+        m = Market(
+            rng=rng,
+            n_customers=n_customers,
+            customer_agents=False,
+            firms=[firm],
+            expectation_inflation=0.0,
+        )
         if failure:
             f = m.firms[0]
 
@@ -164,22 +186,30 @@ def complaint_share(
     (binomial standard error of the share)."""
     rows = []
     for spend in feedback_spend:
-        firm = FirmSpec(name="firm", strategy="custom", allocation={"feedback": 1.0},
-                        budget=spend, initial_customers=0.6, initial_awareness=1.0)
+        firm = FirmSpec(
+            name="firm",
+            strategy="custom",
+            allocation={"feedback": 1.0},
+            budget=spend,
+            initial_customers=0.6,
+            initial_awareness=1.0,
+        )
         m = Market(rng=rng, n_customers=n_customers, customer_agents=False, firms=[firm])
         frame = m.run(weeks)
         voiced = frame.complaints.sum()
         silent = frame.silent.sum()
         n = voiced + silent
         share = voiced / n if n else float("nan")
-        rows.append({
-            "feedback_spend": spend,
-            "solicitation": m.firms[0].effects.solicitation,
-            "dissatisfied": n,
-            "complaints": voiced,
-            "share": share,
-            "se": float(np.sqrt(share * (1 - share) / n)) if n else float("nan"),
-        })
+        rows.append(
+            {
+                "feedback_spend": spend,
+                "solicitation": m.firms[0].effects.solicitation,
+                "dissatisfied": n,
+                "complaints": voiced,
+                "share": share,
+                "se": float(np.sqrt(share * (1 - share) / n)) if n else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -192,9 +222,9 @@ RECOVERY_GROUPS = ("resolved_fast", "resolved_slow", "unresolved", "silent")
 
 @dataclass
 class _Watch:
-    firm: np.ndarray      # firm watched per customer, -1 none
-    voiced: np.ndarray    # the dissatisfaction was voiced
-    wait: np.ndarray      # weeks waited when resolved; nan while unresolved
+    firm: np.ndarray  # firm watched per customer, -1 none
+    voiced: np.ndarray  # the dissatisfaction was voiced
+    wait: np.ndarray  # weeks waited when resolved; nan while unresolved
 
 
 def service_recovery(
@@ -219,8 +249,9 @@ def service_recovery(
     binomial standard error.
     """
     sc = preset(scenario) if isinstance(scenario, str) else (scenario or Scenario())
-    m = Market(sc, rng=rng, n_customers=n_customers, customer_agents=False,
-               recovery_speed=recovery_speed)
+    m = Market(
+        sc, rng=rng, n_customers=n_customers, customer_agents=False, recovery_speed=recovery_speed
+    )
     target = m.firm_index(firm)
     n = m.customers.n
     watch = _Watch(np.full(n, -1), np.zeros(n, bool), np.full(n, np.nan))
@@ -234,8 +265,10 @@ def service_recovery(
             watched = watch.firm[rows] >= 0
             r, ch = rows[watched], chosen[watched]
             group = np.where(
-                ~watch.voiced[r], 3,
-                np.where(np.isnan(watch.wait[r]), 2, np.where(watch.wait[r] <= fast_weeks, 0, 1)))
+                ~watch.voiced[r],
+                3,
+                np.where(np.isnan(watch.wait[r]), 2, np.where(watch.wait[r] <= fast_weeks, 0, 1)),
+            )
             again = ch == watch.firm[r]
             for g, name in enumerate(RECOVERY_GROUPS):
                 sel = group == g
@@ -259,8 +292,9 @@ def service_recovery(
                 rr, rf, rw = ev["resolved"]
                 same = np.isin(rows, rr)
                 if same.any():
-                    lookup = dict(zip(zip(rr.tolist(), rf.tolist(), strict=True), rw.tolist(),
-                                      strict=True))
+                    lookup = dict(
+                        zip(zip(rr.tolist(), rf.tolist(), strict=True), rw.tolist(), strict=True)
+                    )
                     for i in np.flatnonzero(same):
                         key = (int(rows[i]), int(firm[i]))
                         if key in lookup:
@@ -269,8 +303,14 @@ def service_recovery(
     for name in RECOVERY_GROUPS:
         k, again = tally[name]
         rate = again / k if k else float("nan")
-        out.append({"group": name, "followed": k, "repurchase": rate,
-                    "se": float(np.sqrt(rate * (1 - rate) / k)) if k else float("nan")})
+        out.append(
+            {
+                "group": name,
+                "followed": k,
+                "repurchase": rate,
+                "se": float(np.sqrt(rate * (1 - rate) / k)) if k else float("nan"),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -306,15 +346,24 @@ def bad_news(
             for key in ("wom_negative", "wom_leavers"):
                 senders, about = on.events.get(key, (np.empty(0, int), np.empty(0, int)))
                 spoke[senders[about == idx]] = True
-        off = Market(sc, rng=s, n_customers=n_customers, customer_agents=False,
-                     wom_negative_reach=0.0)
+        off = Market(
+            sc, rng=s, n_customers=n_customers, customer_agents=False, wom_negative_reach=0.0
+        )
         off.run(weeks)
         npv_on, npv_off = on.npv[firm], off.npv[firm]
         lost = (npv_off - npv_on) / npv_off
         share = spoke.mean()
-        rows.append({"replication": i, "seed": s, "npv_on": npv_on, "npv_off": npv_off,
-                     "value_lost_share": lost, "speaker_share": share,
-                     "leverage": lost / share if share else float("nan")})
+        rows.append(
+            {
+                "replication": i,
+                "seed": s,
+                "npv_on": npv_on,
+                "npv_off": npv_off,
+                "value_lost_share": lost,
+                "speaker_share": share,
+                "leverage": lost / share if share else float("nan"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -345,16 +394,232 @@ def individual_treatment(
         for s in seeds(seed, replications):
             npv = {}
             for label, lever in (("personalized", "personalization"), ("uniform", "service")):
-                firm = FirmSpec(name="firm", strategy="custom", allocation={lever: 1.0},
-                                budget=budget, initial_customers=0.5, initial_awareness=1.0)
-                m = Market(rng=s, n_customers=n_customers, customer_agents=False, firms=[firm],
-                           need_heterogeneity=h)
+                firm = FirmSpec(
+                    name="firm",
+                    strategy="custom",
+                    allocation={lever: 1.0},
+                    budget=budget,
+                    initial_customers=0.5,
+                    initial_awareness=1.0,
+                )
+                m = Market(
+                    rng=s,
+                    n_customers=n_customers,
+                    customer_agents=False,
+                    firms=[firm],
+                    need_heterogeneity=h,
+                )
                 m.run(weeks)
                 npv[label] = m.npv["firm"]
             pers.append(npv["personalized"])
             unif.append(npv["uniform"])
             diffs.append(npv["personalized"] - npv["uniform"])
         d, se = _mean_se(diffs)
-        rows.append({"need_heterogeneity": h, "npv_personalized": float(np.mean(pers)),
-                     "npv_uniform": float(np.mean(unif)), "difference": d, "se": se})
+        rows.append(
+            {
+                "need_heterogeneity": h,
+                "npv_personalized": float(np.mean(pers)),
+                "npv_uniform": float(np.mean(unif)),
+                "difference": d,
+                "se": se,
+            }
+        )
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Checks for ``cxsim validate`` and tests/test_behaviours.py
+# --------------------------------------------------------------------------------------------
+#
+# Stochastic comparisons are z-scores: a difference must exceed Z of its Monte-Carlo standard
+# error (paired over replications that share seeds, or binomial for shares). Z = 3 keeps the
+# chance of a false failure from noise alone below about 0.3% per comparison; the measured effects
+# are many standard errors wide (docs/validation.md).
+
+Z = 3.0
+
+
+def paired_z(a: Sequence[float], b: Sequence[float]) -> float:
+    """z-score of the mean paired difference ``a − b`` over replications."""
+    d = np.asarray(a, float) - np.asarray(b, float)
+    return float(d.mean() / (d.std(ddof=1) / np.sqrt(d.size)))
+
+
+def two_share_z(p1: float, n1: float, p2: float, n2: float) -> float:
+    """z-score of ``p1 − p2`` for two independent binomial shares."""
+    return float((p1 - p2) / np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2))
+
+
+def _result(claims: dict[str, tuple[float, bool]]) -> CheckResult:
+    """One check result from named measurements and whether each holds."""
+    text = "; ".join(f"{k} {v:.3g}" for k, (v, _) in claims.items())
+    failed = [k for k, (_, ok) in claims.items() if not ok]
+    return CheckResult(text, not failed, "failed: " + ", ".join(failed) if failed else "")
+
+
+@check("behaviour-leaky-bucket", group="behaviour",
+       source="DESIGN.md behaviour 1; Raphel & Raphel 1995; Reichheld & Sasser 1990",
+       expected="acquisition focus: more customers at week 13, more churn, fewer customers "
+                "and lower NPV after 5 years (10 paired seeds, default market)",
+       tolerance="each paired z > 3")
+def check_leaky_bucket() -> CheckResult:
+    r = strategy_pair("acquisition_focus", "retention_focus", replications=10, weeks=260)
+    a, t = "acquisition_focus:", "retention_focus:"
+    z = {
+        "z(early growth)": paired_z(r[a + "customers_13"], r[t + "customers_13"]),
+        "z(churn)": paired_z(r[a + "churn_rate"], r[t + "churn_rate"]),
+        "z(NPV retention - acquisition)": paired_z(r[t + "npv"], r[a + "npv"]),
+        "z(customers at 5 y)": paired_z(r[t + "customers_end"], r[a + "customers_end"]),
+    }
+    return _result({k: (v, v > Z) for k, v in z.items()})
+
+
+@check("behaviour-acquisition-wins-young-market", group="behaviour",
+       source="DESIGN.md behaviour 1 (documented region)",
+       expected="young, unsaturated market with weak word of mouth: acquisition focus has the "
+                "higher NPV over 5 years (10 paired seeds)",
+       tolerance="paired z > 3")
+def check_young_market() -> CheckResult:
+    r = strategy_pair("new_market_acquisition", "new_market_retention", replications=10,
+                      weeks=260)
+    z = paired_z(r["new_market_acquisition:npv"], r["new_market_retention:npv"])
+    return _result({"z(NPV acquisition - retention)": (z, z > Z)})
+
+
+@check("behaviour-expectation-treadmill", group="behaviour",
+       source="DESIGN.md behaviour 2; Oliver 1980; Helson 1964",
+       expected="constant quality: delight and praise per purchase fade, disconfirmation decays "
+                "to <= 0; rising quality keeps delighting",
+       tolerance="binomial z > 3; fade to < 1/4 (delight) and < 1/2 (praise)")
+def check_treadmill() -> CheckResult:
+    flat = expectation_treadmill(improvement=0.0)
+    rising = expectation_treadmill(improvement=0.03)
+
+    def window(f: pd.DataFrame, first: float, last: float) -> pd.DataFrame:
+        return f[(f.week >= first) & (f.week <= last)]
+
+    end = flat.week.max()
+    early, late = window(flat, 1, 8), window(flat, end - 25, end)
+    late_rise = window(rising, end - 25, end)
+
+    def share(f: pd.DataFrame, col: str) -> tuple[float, float]:
+        n = f.purchases.sum()
+        return f[col].sum() / n, n
+
+    (d0, n0), (d1, n1), (d2, n2) = share(early, "delighted"), share(late, "delighted"), share(
+        late_rise, "delighted")
+    praise0 = early.wom_positive.sum() / n0
+    praise1 = late.wom_positive.sum() / n1
+    z_fade = two_share_z(d0, n0, d1, n1)
+    z_keep = two_share_z(d2, n2, d1, n1)
+    return _result({
+        "z(delight fades)": (z_fade, z_fade > Z and d1 < 0.25 * d0),
+        "late/early praise per purchase": (praise1 / praise0, praise1 < 0.5 * praise0),
+        "early disconfirmation": (early.mean_disconfirmation.mean(),
+                                  early.mean_disconfirmation.mean() > 0.15),
+        "late disconfirmation": (late.mean_disconfirmation.mean(),
+                                 late.mean_disconfirmation.mean() < 0.02),
+        "z(improving keeps delighting)": (z_keep, z_keep > Z),
+    })
+
+
+@check("behaviour-trust-asymmetry", group="behaviour",
+       source="DESIGN.md behaviour 3; Slovic 1993; Baumeister et al. 2001",
+       expected="one miss + one hit leaves trust below its start (0.5); >= 2 hits to recover; "
+                "loss/gain in [2, 5]",
+       tolerance="exact (rule)")
+def check_trust_asymmetry() -> CheckResult:
+    t = trust_asymmetry(start=0.5)
+    return _result({
+        "after miss+hit": (t.after_miss_and_hit, t.after_miss_and_hit < t.start),
+        "hits to recover": (t.hits_to_recover, t.hits_to_recover >= 2),
+        "loss/gain": (t.loss_to_gain, 2.0 <= t.loss_to_gain <= 5.0),
+    })
+
+
+@check("behaviour-trust-in-market", group="behaviour",
+       source="DESIGN.md behaviour 3",
+       expected="a one-week failure at week 52: the trust gap to a control run peaks within 4 "
+                "weeks and takes > 3x as long to halve",
+       tolerance="fixed seed; the gap is > 0.03 trust")
+def check_trust_in_market() -> CheckResult:
+    tm = trust_in_market()
+    gap = tm.control - tm.failure
+    drop_week = float(gap.idxmax())
+    worst = float(gap.max())
+    after = gap[gap.index > drop_week]
+    weeks_to_halve = float((after < worst / 2).idxmax() - drop_week)
+    return _result({
+        "weeks to fall": (drop_week - 52, 0 < drop_week - 52 <= 4),
+        "gap": (worst, worst > 0.03),
+        "weeks to halve": (weeks_to_halve, weeks_to_halve > 3 * (drop_week - 52)),
+    })
+
+
+@check("behaviour-invisible-complaints", group="behaviour",
+       source="DESIGN.md behaviour 4; TARP 1986",
+       expected="a firm that does not ask hears a few percent of dissatisfied experiences "
+                "(2-12%); asking for feedback raises the share",
+       tolerance="binomial z > 3 between feedback levels")
+def check_invisible_complaints() -> CheckResult:
+    c = complaint_share((0.0, 0.01, 0.05))
+    claims = {"share without asking": (c.share.iloc[0], 0.02 < c.share.iloc[0] < 0.12)}
+    for lo, hi in zip(c.itertuples(), c.iloc[1:].itertuples(), strict=False):
+        z = two_share_z(hi.share, hi.dissatisfied, lo.share, lo.dissatisfied)
+        claims[f"z(spend {hi.feedback_spend:g} vs {lo.feedback_spend:g})"] = (z, z > Z)
+    return _result(claims)
+
+
+@check("behaviour-service-recovery", group="behaviour",
+       source="DESIGN.md behaviour 5; Hart, Heskett & Sasser 1990; Smith & Bolton 1998",
+       expected="repurchase: resolved fast > resolved slowly > unresolved ~ silent",
+       tolerance="binomial z > 3 (fast vs slow), > 2 (slow vs unresolved), |z| < 3 (unresolved "
+                 "vs silent)")
+def check_service_recovery() -> CheckResult:
+    r = service_recovery(n_customers=12_000).set_index("group")
+    fast, slow, unres, silent = (r.loc[g] for g in RECOVERY_GROUPS)
+    z1 = two_share_z(fast.repurchase, fast.followed, slow.repurchase, slow.followed)
+    z2 = two_share_z(slow.repurchase, slow.followed, unres.repurchase, unres.followed)
+    z3 = two_share_z(unres.repurchase, unres.followed, silent.repurchase, silent.followed)
+    return _result({
+        "z(fast - slow)": (z1, z1 > Z),
+        "z(slow - unresolved)": (z2, z2 > 2.0),
+        "z(unresolved - silent)": (z3, abs(z3) < Z),
+        "fewest followed": (float(r.followed.min()), r.followed.min() > 30),
+    })
+
+
+@check("behaviour-bad-news", group="behaviour",
+       source="DESIGN.md behaviour 6; Goldenberg, Libai, Moldovan & Muller 2007",
+       expected="in a market growing by word of mouth, the share of customers who spread bad "
+                "news is small (< 20%) and the share of NPV it costs is larger (leverage > 1)",
+       tolerance="z(leverage - 1) > 3 over 10 paired seeds")
+def check_bad_news() -> CheckResult:
+    r = bad_news(replications=10, scenario="word_of_mouth_market", n_customers=4000)
+    lev = r.leverage
+    z = float((lev.mean() - 1.0) / (lev.std(ddof=1) / np.sqrt(lev.size)))
+    return _result({
+        "speaker share": (r.speaker_share.mean(), r.speaker_share.mean() < 0.2),
+        "leverage": (lev.mean(), True),
+        "z(leverage - 1)": (z, z > Z),
+    })
+
+
+@check("behaviour-individual-treatment", group="behaviour",
+       source="DESIGN.md behaviour 7; Peppers & Rogers 1993",
+       expected="at equal spend personalization beats uniform service once needs are diverse "
+                "(heterogeneity >= 1) and the gap grows with heterogeneity (0.25, 1, 2)",
+       tolerance="paired z > 3")
+def check_individual_treatment() -> CheckResult:
+    r = individual_treatment((0.25, 1.0, 2.0), replications=3)
+    claims: dict[str, tuple[float, bool]] = {}
+    for row in r.itertuples():
+        if row.need_heterogeneity >= 1.0:
+            z = row.difference / row.se
+            claims[f"z(personalized wins, h={row.need_heterogeneity:g})"] = (z, z > Z)
+    d, se = r.difference.to_numpy(), r.se.to_numpy()
+    for i in range(len(d) - 1):
+        z = (d[i + 1] - d[i]) / np.hypot(se[i], se[i + 1])
+        claims[f"z(gap grows {r.need_heterogeneity.iloc[i]:g}->"
+               f"{r.need_heterogeneity.iloc[i + 1]:g})"] = (z, z > Z)
+    return _result(claims)

@@ -1,0 +1,371 @@
+"""The registry of validation checks behind ``cxsim validate``.
+
+A :class:`Check` is one claim the model must reproduce (a closed form, a published finding, a
+reference behaviour), with where the claim comes from, what is expected, the tolerance and a
+``run`` function that configures the real model, measures and says whether the claim holds.
+Modules add their checks to :data:`CHECKS` with :func:`register` (or the :func:`check`
+decorator) when they are imported; :func:`run_checks` runs them and returns one table;
+:func:`main` is the command line (``cxsim validate``).
+
+Checks that run many replications may map them over :func:`executor`, a process pool shared by
+the whole ``cxsim validate`` run (``None`` when running on one worker), so replications run in
+parallel on every core without each check paying for its own pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import pandas as pd
+
+COLUMNS: tuple[str, ...] = ("check", "expected", "simulated", "tolerance", "pass")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check measured.
+
+    Attributes:
+        simulated: the measured value, as text for the table (e.g. ``"max |z| = 2.1"``).
+        passed: whether the claim holds within the tolerance.
+        details: anything worth reading when it fails (worst point, seeds, sizes).
+    """
+
+    simulated: str
+    passed: bool
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validation claim.
+
+    Attributes:
+        name: unique, short, shell-friendly (``bass-dt0.1-p0.03-q0.38``); ``cxsim validate NAME``
+            and glob patterns (``'bass-*'``) select by it.
+        source: where the claim comes from (a paper, a closed form, docs/DESIGN section).
+        expected: what should be seen, as text.
+        tolerance: how close is close enough, and why (usually a multiple of the Monte-Carlo
+            standard error), as text.
+        run: configures the real model, runs it, returns a :class:`CheckResult`.
+        group: a label for grouping in docs and tables (``docking``, ``behaviour`` ...).
+    """
+
+    name: str
+    source: str
+    expected: str
+    tolerance: str
+    run: Callable[[], CheckResult]
+    group: str = ""
+
+
+#: Every registered check, in registration order.
+CHECKS: list[Check] = []
+
+
+def register(check: Check, *, replace: bool = False) -> Check:
+    """Add ``check`` to :data:`CHECKS` and return it.
+
+    A second check with the same name raises ``ValueError`` (two modules claiming one name is a
+    bug), unless ``replace=True``, which swaps it in place (e.g. after reloading a module).
+    """
+    if not isinstance(check, Check):
+        raise TypeError(f"register() takes a Check, got {type(check).__name__}")
+    for i, existing in enumerate(CHECKS):
+        if existing.name == check.name:
+            if not replace:
+                raise ValueError(f"a check named {check.name!r} is already registered")
+            CHECKS[i] = check
+            return check
+    CHECKS.append(check)
+    return check
+
+
+def check(
+    name: str, *, source: str, expected: str, tolerance: str, group: str = ""
+) -> Callable[[Callable[[], CheckResult]], Callable[[], CheckResult]]:
+    """Decorator form of :func:`register` for a ``run`` function::
+
+    @check("trust-asymmetry", source="Slovic 1993", expected="...", tolerance="exact")
+    def _trust() -> CheckResult: ...
+    """
+
+    def wrap(run: Callable[[], CheckResult]) -> Callable[[], CheckResult]:
+        register(
+            Check(
+                name=name,
+                source=source,
+                expected=expected,
+                tolerance=tolerance,
+                run=run,
+                group=group,
+            )
+        )
+        return run
+
+    return wrap
+
+
+def select(names: Iterable[str] | None = None) -> list[Check]:
+    """Registered checks whose name matches any of ``names`` (exact or glob), in order.
+
+    ``None`` or empty selects all. A name or pattern that matches nothing raises ``KeyError``.
+    """
+    if not names:
+        return list(CHECKS)
+    names = list(names)
+    chosen = [c for c in CHECKS if any(fnmatch.fnmatchcase(c.name, pat) for pat in names)]
+    for pat in names:
+        if not any(fnmatch.fnmatchcase(c.name, pat) for c in CHECKS):
+            raise KeyError(f"no check matches {pat!r}; `cxsim validate --list` lists them")
+    return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# Shared process pool
+# --------------------------------------------------------------------------------------------
+
+_POOL: ProcessPoolExecutor | None = None
+_WORKERS: int | None = None
+
+
+def default_workers() -> int:
+    """Worker processes for replications: the cores this process may use (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def set_workers(workers: int | None) -> None:
+    """Use ``workers`` processes for checks' replications (``None``: all cores; 1: in-process)."""
+    global _WORKERS
+    shutdown_executor()
+    _WORKERS = workers
+
+
+def executor() -> Executor | None:
+    """The shared process pool, started on first use; ``None`` when one worker is configured.
+
+    Uses the ``spawn`` start method (safe with threads; what Mesa's ``batch_run`` forces anyway).
+    """
+    global _POOL
+    workers = _WORKERS if _WORKERS is not None else default_workers()
+    if workers <= 1:
+        return None
+    if _POOL is None:
+        import multiprocessing
+
+        _POOL = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+    return _POOL
+
+
+def shutdown_executor() -> None:
+    """Stop the shared pool, if one was started."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A check together with its result and run time (seconds)."""
+
+    check: Check
+    result: CheckResult
+    seconds: float
+
+
+def run_one(chk: Check) -> Outcome:
+    """Run one check; an exception is a failed check whose details hold the traceback."""
+    t0 = time.perf_counter()
+    try:
+        result = chk.run()
+        if not isinstance(result, CheckResult):
+            raise TypeError(f"check {chk.name!r} returned {type(result).__name__}, not CheckResult")
+    except Exception as exc:  # a crashing check fails; the others still run
+        result = CheckResult(
+            simulated=f"error: {type(exc).__name__}: {exc}",
+            passed=False,
+            details=traceback.format_exc(),
+        )
+    return Outcome(chk, result, time.perf_counter() - t0)
+
+
+def _run(checks: Sequence[Check], progress: bool) -> list[Outcome]:
+    outcomes = []
+    width = max((len(c.name) for c in checks), default=0)
+    total = time.perf_counter()
+    try:
+        for i, chk in enumerate(checks, 1):
+            if progress:
+                print(
+                    f"[{i:>2}/{len(checks)}] {chk.name:<{width}} ...",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            out = run_one(chk)
+            outcomes.append(out)
+            if progress:
+                verdict = "ok" if out.result.passed else "FAIL"
+                print(f" {verdict} ({out.seconds:.1f} s)", file=sys.stderr, flush=True)
+    finally:
+        shutdown_executor()
+    if progress:
+        print(f"{len(checks)} checks in {time.perf_counter() - total:.1f} s", file=sys.stderr)
+    return outcomes
+
+
+def _frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [
+            (o.check.name, o.check.expected, o.result.simulated, o.check.tolerance, o.result.passed)
+            for o in outcomes
+        ],
+        columns=list(COLUMNS),
+    )
+    frame["pass"] = frame["pass"].astype(bool)
+    frame.attrs["seconds"] = {o.check.name: o.seconds for o in outcomes}
+    frame.attrs["details"] = {o.check.name: o.result.details for o in outcomes}
+    frame.attrs["source"] = {o.check.name: o.check.source for o in outcomes}
+    return frame
+
+
+def run_checks(
+    names: Iterable[str] | None = None, progress: bool = True, *, workers: int | None = None
+) -> pd.DataFrame:
+    """Run the selected checks (all by default) and return one row per check.
+
+    Args:
+        names: check names or glob patterns (``"bass-*"``); ``None`` runs every check.
+        progress: print one line per check to stderr as it runs.
+        workers: processes for replications (``None``: every core, 1: all in this process).
+
+    Returns:
+        DataFrame with columns ``check, expected, simulated, tolerance, pass``; run times,
+        sources and failure details are in ``frame.attrs["seconds" | "source" | "details"]``.
+    """
+    _load_all()
+    chosen = select(names)
+    previous = _WORKERS
+    if workers is not None:
+        set_workers(workers)
+    try:
+        return _frame(_run(chosen, progress))
+    finally:
+        set_workers(previous)
+
+
+def format_table(frame: pd.DataFrame) -> str:
+    """The results as a plain-text table, columns aligned, ``PASS``/``FAIL`` spelled out."""
+    rows = [[str(v) for v in r] for r in frame[list(COLUMNS)].itertuples(index=False)]
+    for r in rows:
+        r[-1] = "PASS" if r[-1] == "True" else "FAIL"
+    header = list(COLUMNS)
+    widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
+    widths[-1] = max(widths[-1], 4)
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def _load_all() -> None:
+    """Import the modules that register checks (idempotent)."""
+    import cxsim.validation  # noqa: F401  (its __init__ imports every check module)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``cxsim validate``: run the checks, print the table, exit 1 if any fails."""
+    parser = argparse.ArgumentParser(
+        prog="cxsim validate",
+        description="Run cxsim's validation checks (docking with closed forms, published "
+        "findings, reference behaviours) and print one table. Exit status 1 when "
+        "any check fails. See docs/validation.md.",
+    )
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="checks to run, by name or glob pattern (default: all)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="processes for replications (default: every core)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="print each check's details (always printed for failures)",
+    )
+    parser.add_argument("--csv", metavar="PATH", help="also write the table as CSV")
+    parser.add_argument(
+        "--figures",
+        metavar="DIR",
+        help="draw the docking figures of docs/validation.md into DIR and exit",
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+
+    if args.figures:
+        from cxsim.validation.docking import make_figures
+
+        for path in make_figures(args.figures, workers=args.workers):
+            print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
+        return 0
+
+    _load_all()
+    try:
+        chosen = select(args.names)
+    except KeyError as exc:
+        print(f"cxsim validate: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if args.list:
+        width = max((len(c.name) for c in chosen), default=0)
+        for c in chosen:
+            print(f"{c.name:<{width}}  {c.source}")
+        return 0
+
+    previous = _WORKERS
+    if args.workers is not None:
+        set_workers(args.workers)
+    started = time.perf_counter()
+    try:
+        outcomes = _run(chosen, progress=not args.quiet)
+    finally:
+        set_workers(previous)
+    frame = _frame(outcomes)
+    print(format_table(frame))
+    failed = [o for o in outcomes if not o.result.passed]
+    for o in outcomes:
+        if (args.details or not o.result.passed) and o.result.details:
+            print(f"\n{o.check.name} ({o.check.source}):\n{o.result.details.rstrip()}")
+    print(
+        f"\n{len(outcomes) - len(failed)}/{len(outcomes)} checks passed in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    if args.csv:
+        frame.to_csv(args.csv, index=False)
+    return 1 if failed else 0
