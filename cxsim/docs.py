@@ -216,6 +216,10 @@ SOURCES: dict[str, str] = {
     "position": "modelling choice (offer at the centre of the needs distribution)",
     "initial_customers": "scenario choice (a mature market at t = 0)",
     "initial_awareness": "scenario choice (a mature market at t = 0)",
+    "mismatch_noise": "form: a standard offer far from a customer's need is hit and miss (Peppers & Rogers 1993); value calibrated (see docs/validation.md)",
+    "adaptive": "modelling choice: a thermostat on CLV/CAC (Reichheld & Sasser 1990; Gupta & Lehmann 2005)",
+    "adapt_target": "modelling choice: practitioners' rule of thumb that a customer should be worth about 3x its acquisition cost",
+    "adapt_step": "modelling choice",
     "base_reach": "Bass 1969 coefficient of innovation p (per year); meta-analytic average p = 0.03/yr (Sultan, Farley & Lehmann 1990)",
 }
 

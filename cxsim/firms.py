@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mesa
+import numpy as np
 
-from cxsim.rules import diminishing_returns
-from cxsim.scenarios import LEVERS, FirmSpec, LeverParams
+from cxsim.rules import adapt_split, diminishing_returns
+from cxsim.scenarios import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, FirmSpec, LeverParams
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,34 @@ class Firm(mesa.Agent):
         a share of last week's revenue."""
         return self.spec.budget * market_size + self.spec.budget_revenue_share * self.last_revenue
 
-    def plan_week(self, market_size: int) -> None:
-        """Split the budget over levers and work out what the spend buys this week."""
+    def _adapt_shares(self, weeks: float) -> None:
+        """Adaptive firms move budget between acquisition and retention levers by last week's
+        CLV and CAC in the market's report (:func:`cxsim.rules.adapt_split`), keeping the mix
+        within each group."""
+        acq = sum(self.shares[k] for k in ACQUISITION_LEVERS)
+        ret = sum(self.shares[k] for k in RETENTION_LEVERS)
+        report = self.model.last_report()
+        if acq + ret <= 0 or not report:
+            return
+        clv, cac, new = (float(report[k][self.index]) for k in ("clv", "cac", "new"))
+        if new == 0:  # no customer won: dear if money was spent on it, free otherwise
+            cac = np.inf if sum(self.spend[k] for k in ACQUISITION_LEVERS) > 0 else 0.0
+        if clv != clv:  # no estimate yet
+            return
+        target = adapt_split(acq / (acq + ret), clv, cac, target_ratio=self.spec.adapt_target,
+                             step=self.spec.adapt_step * weeks)
+        new_acq, new_ret = target * (acq + ret), (1.0 - target) * (acq + ret)
+        for group, old_total, new_total in ((ACQUISITION_LEVERS, acq, new_acq),
+                                            (RETENTION_LEVERS, ret, new_ret)):
+            for k in group:
+                self.shares[k] = (self.shares[k] / old_total * new_total if old_total > 0
+                                  else new_total / len(group))
+
+    def plan_week(self, market_size: int, weeks: float = 1.0) -> None:
+        """Split the budget over levers and work out what the spend buys this week
+        (``weeks``: the step length, used by an adaptive firm's adjustment)."""
+        if self.spec.adaptive:
+            self._adapt_shares(weeks)
         budget = self.budget(market_size)
         self.spend = {lever: budget * share for lever, share in self.shares.items()}
         per_customer = {lever: s / market_size for lever, s in self.spend.items()}

@@ -36,6 +36,7 @@ from cxsim.rules import ADVOCATE, BUYER, STAGES
 from cxsim.scenarios import ACQUISITION_LEVERS, RETENTION_LEVERS
 
 if TYPE_CHECKING:
+    from cxsim.customers import CustomerTable
     from cxsim.model import Market
 
 COUNTERS: tuple[str, ...] = (
@@ -68,6 +69,14 @@ class WeekBook:
         firm = np.asarray(firm)
         if firm.size == 0:
             return
+        # counting events (weight 1, or a true/false flag) needs no float weights: the counts
+        # are exact integers either way
+        if isinstance(weights, np.ndarray) and weights.dtype == np.bool_:
+            self.values[name] += np.bincount(firm[weights], minlength=self.n_firms)
+            return
+        if isinstance(weights, float | int) and weights == 1:
+            self.values[name] += np.bincount(firm, minlength=self.n_firms)
+            return
         w = np.broadcast_to(np.asarray(weights, dtype=float), firm.shape)
         self.values[name] += np.bincount(firm, weights=w, minlength=self.n_firms)
 
@@ -82,8 +91,9 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     """All metrics of the week just ended, one array entry per firm.
 
     Cost: the stage table is counted once per firm column, and the population-wide averages
-    (trust, expectation, NPS) are taken in one pass over the active (customer, firm) entries:
-    no other full ``(n, F)`` pass. Sums run in row order, as a column sum over the table would.
+    (trust, expectation, NPS) are taken over each firm's active rows only
+    (:func:`_active_averages`); no sum over axis 0 of an ``(n, F)`` table (slow on a narrow
+    table). Sums still run in row order, so the figures are exactly those of a column sum.
     """
     c = model.customers
     book = model.book
@@ -104,12 +114,10 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
                  "revenue", "cogs", "spend", "profit"):
         out[name] = v[name].copy()
 
-    # the active (customer, firm) entries, in row order, and what the averages need of them
-    stage = c.stage
-    active_flat = np.flatnonzero((stage >= BUYER) & (stage <= ADVOCATE))
-    firm = active_flat % n_firms if n_firms > 1 else np.zeros(active_flat.size, dtype=np.intp)
-    trust = np.take(c.trust, active_flat)
-    sat = np.take(c.satisfaction, active_flat)
+    p = model.config.customers
+    mean_trust, mean_expectation, nps = _active_averages(
+        c, missed_below=-p.loss_aversion * p.disappointment_margin,
+        promoter_trust=p.advocate_trust, detractor_trust=p.churn_trust_floor)
 
     start = model._active_start.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -122,9 +130,8 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["mean_disconfirmation"] = np.where(
             purchases > 0, (v["experienced_sum"] - v["expectation_sum"]) / purchases, np.nan)
         out["delight_rate"] = np.where(purchases > 0, v["delighted"] / purchases, np.nan)
-        out["mean_trust"] = _grouped_mean(firm, trust, n_active, n_firms)
-        out["mean_expectation"] = _grouped_mean(
-            firm, np.take(c.expectation, active_flat), n_active, n_firms)
+        out["mean_trust"] = mean_trust
+        out["mean_expectation"] = mean_expectation
 
         acq = np.array([sum(f.spend[k] for k in ACQUISITION_LEVERS) for f in firms]) * dt
         ret = np.array([sum(f.spend[k] for k in RETENTION_LEVERS) for f in firms]) * dt
@@ -142,15 +149,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["customer_equity"] = customers * out["clv"]
         out["npv"] = model._npv.copy()
         out["value_per_customer"] = np.where(model._served > 0, model._npv / model._served, np.nan)
-
-        p = model.config.customers
-        known = ~np.isnan(sat)
-        missed = sat < -p.loss_aversion * p.disappointment_margin
-        promoters = _grouped_count(firm, known & ~missed & (trust >= p.advocate_trust), n_firms)
-        detractors = _grouped_count(
-            firm, known & (missed | (trust < p.churn_trust_floor)), n_firms)
-        n_known = _grouped_count(firm, known, n_firms)
-        out["nps"] = np.where(n_known > 0, (promoters - detractors) / np.maximum(n_known, 1), np.nan)
+        out["nps"] = nps
 
     out["quality"] = np.array([f.quality for f in firms])
     out["price"] = np.array([f.price for f in firms])
@@ -159,16 +158,39 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     return out
 
 
-def _grouped_mean(firm: np.ndarray, values: np.ndarray, count: np.ndarray,
-                  n_firms: int) -> np.ndarray:
-    """Mean of ``values`` by ``firm`` (NaN where ``count`` is 0); summed in order, one by one."""
-    total = np.bincount(firm, weights=values, minlength=n_firms)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+def _active_averages(c: CustomerTable, *, missed_below: float, promoter_trust: float,
+                     detractor_trust: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per firm, over its active customers (buyer to advocate): mean trust, mean expectation
+    (NaN without customers) and NPS (NaN when none has bought yet).
 
-
-def _grouped_count(firm: np.ndarray, mask: np.ndarray, n_firms: int) -> np.ndarray:
-    """Number of true entries of ``mask`` by ``firm``."""
-    return np.bincount(firm[mask], minlength=n_firms)
+    One firm column at a time, on the active rows only: no full ``(n, F)`` temporaries. Sums run
+    in row order, one value after the other (``cumsum``), exactly as a sum over axis 0 of the
+    masked table does, so the figures do not depend on how they are computed.
+    """
+    n_firms = c.stage.shape[1]
+    mean_trust = np.full(n_firms, np.nan)
+    mean_expectation = np.full(n_firms, np.nan)
+    nps = np.full(n_firms, np.nan)
+    stage = c.stage
+    active = (stage >= BUYER) & (stage <= ADVOCATE)  # whole table: faster than column by column
+    for f in range(n_firms):
+        rows = np.flatnonzero(active[:, f])
+        if rows.size == 0:
+            continue
+        at = rows * n_firms + f  # positions in the row-major table (take copies a strided view)
+        trust = np.take(c.trust, at)
+        mean_trust[f] = np.cumsum(trust)[-1] / rows.size
+        mean_expectation[f] = np.cumsum(np.take(c.expectation, at))[-1] / rows.size
+        sat = np.take(c.satisfaction, at)
+        known = ~np.isnan(sat)
+        n_known = np.count_nonzero(known)
+        if n_known == 0:
+            continue
+        missed = sat < missed_below
+        promoters = np.count_nonzero(known & ~missed & (trust >= promoter_trust))
+        detractors = np.count_nonzero(known & (missed | (trust < detractor_trust)))
+        nps[f] = (promoters - detractors) / n_known
+    return mean_trust, mean_expectation, nps
 
 
 #: Metric columns of :func:`tidy_frame`, in order.
@@ -224,8 +246,10 @@ class MarketDataCollector(mesa.DataCollector):
         values = self._snapshot.compute(model)
         names = [f.name for f in model.firms]
         mv = self.model_vars
-        for name in METRICS:
-            mv[name].append(dict(zip(names, values[name].astype(float).tolist(), strict=True)))
+        # one (metrics, firms) table turned into Python floats at once
+        table = np.array([values[name] for name in METRICS], dtype=float).tolist()
+        for name, row in zip(METRICS, table, strict=True):
+            mv[name].append(dict(zip(names, row, strict=True)))
         mv["week"].append(float(model.week))
         others = {k: r for k, r in self.model_reporters.items() if k not in own}
         saved = self.model_reporters

@@ -20,8 +20,8 @@ from cxsim import rules
 from cxsim.customers import NO_FIRM, Customer, CustomerTable
 from cxsim.firms import Firm
 from cxsim.metrics import WeekBook, make_datacollector, tidy_frame
-from cxsim.network import SocialNetwork, build_network
-from cxsim.rules import ACTIVE_STAGES, ADVOCATE, LOST, PROSPECT
+from cxsim.network import ContactCounts, SocialNetwork, build_network
+from cxsim.rules import ADVOCATE, LOST, PROSPECT
 from cxsim.scenarios import Scenario, ScenarioError
 
 #: Populations up to this size get a ``Customer`` agent per row automatically.
@@ -96,11 +96,17 @@ class Market(mesa.Model):
         for firm in self.firms:
             firm.plan_week(n)
         self._seed_market()
+        # weekly chance of a need (rules.need_arrives): rates and step are fixed, so once
+        self._need_probability = rules.hazard_to_probability(self.customers.need_rate, self.dt)
         self._complaints = _ComplaintBook()
         self.book = WeekBook(len(self.firms))
         self._npv = np.zeros(len(self.firms))
         self._served = np.zeros(len(self.firms), dtype=np.int64)
-        self._active_start = self._active().sum(axis=0)
+        self._active_start = _column_counts(self._active())
+        # running count of each customer's contacts who are each firm's customers (Bass q)
+        self._contacts: ContactCounts | None = None
+        if self.config.customers.social_influence > 0:
+            self._contacts = self.network.contact_counts(self._active())
         self.events: dict[str, tuple[np.ndarray, ...]] = {}
 
         if customer_agents is None:
@@ -148,7 +154,7 @@ class Market(mesa.Model):
         """One week in the market."""
         self.book.reset()
         self.events = {}
-        self._active_start = self._active().sum(axis=0)
+        self._active_start = _column_counts(self._active())
         self.market_moves()
         self.hear_word_of_mouth()
         self.consider_firms()
@@ -170,7 +176,7 @@ class Market(mesa.Model):
                                 self.dt)
         for firm in self.firms:
             firm.quality = float(quality[firm.index])
-            firm.plan_week(c.n)
+            firm.plan_week(c.n, self.dt)
             firm.innovate(self.dt)
         if self.config.customers.grudge_decay:
             c.grudge = rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
@@ -181,24 +187,23 @@ class Market(mesa.Model):
         drops it from consideration when the bad news outweighs the good."""
         c, p = self.customers, self.config.customers
         pos, neg = c.heard_positive, c.heard_negative
-        heard = (pos > 0) | (neg > 0)
-        if heard.any():
-            rows, firms = np.nonzero(heard)
+        # (customer, firm) entries with messages, as positions in the row-major (n, F) table
+        heard = np.flatnonzero((pos > 0) | (neg > 0))
+        if heard.size:
+            n_pos, n_neg = np.take(pos, heard), np.take(neg, heard)
             trust, expectation = rules.hear_word_of_mouth(
-                c.trust[rows, firms], c.expectation[rows, firms],
-                pos[rows, firms], neg[rows, firms],
+                np.take(c.trust, heard), np.take(c.expectation, heard), n_pos, n_neg,
                 trust_gain=p.wom_trust_gain, trust_loss=p.wom_trust_loss, hype=p.wom_hype)
-            c.trust[rows, firms] = trust
-            c.expectation[rows, firms] = expectation
-            praised = pos[rows, firms] > neg[rows, firms]
-            c.considers[rows[praised], firms[praised]] = True
+            np.put(c.trust, heard, trust)
+            np.put(c.expectation, heard, expectation)
+            np.put(c.considers, heard[n_pos > n_neg], True)
             # bad news outweighing good makes a non-customer strike the firm off its list:
             # the rejecters of Goldenberg et al. (2007)
-            s = c.stage[rows, firms]
-            warned = (neg[rows, firms] > pos[rows, firms]) & ((s == PROSPECT) | (s == LOST))
-            c.considers[rows[warned], firms[warned]] = False
-            pos[rows, firms] = 0
-            neg[rows, firms] = 0
+            s = np.take(c.stage, heard)
+            warned = (n_neg > n_pos) & ((s == PROSPECT) | (s == LOST))
+            np.put(c.considers, heard[warned], False)
+            np.put(pos, heard, 0)
+            np.put(neg, heard, 0)
 
     def consider_firms(self) -> None:
         """Customers who do not consider a firm may start to: through its advertising (external
@@ -207,13 +212,19 @@ class Market(mesa.Model):
         c, p = self.customers, self.config.customers
         dt_years = self.dt / 52.0
         if p.social_influence > 0:
-            share = self.network.neighbor_share(self._active())
+            # share of contacts who are the firm's customers, as network.neighbor_share gives,
+            # kept as running counts updated from the customers who joined or left a firm
+            active = self._active()
+            if self._contacts is None:
+                self._contacts = self.network.contact_counts(active)
+            else:
+                self._contacts.update(active)
         for firm in self.firms:
             f = firm.index
             outside = np.flatnonzero(~c.considers[:, f])
             if outside.size == 0:
                 continue
-            social = share[outside, f] if p.social_influence > 0 else 0.0
+            social = self._contacts.share(outside, f) if p.social_influence > 0 else 0.0
             prob = rules.awareness_probability(
                 firm.spec.base_reach + firm.effects.reach_per_year, p.social_influence,
                 social, dt_years)
@@ -225,29 +236,39 @@ class Market(mesa.Model):
         met, missed or exceeded; trust, expectations, the ladder and word of mouth follow."""
         c, p, cfg = self.customers, self.config.customers, self.config
         n_firms = len(self.firms)
-        need = np.flatnonzero(rules.need_arrives(c.need_rate, self.dt, self.rng.random(c.n)))
+        need = np.flatnonzero(self.rng.random(c.n) < self._need_probability)
         if need.size == 0:
             return
         price = np.array([f.price for f in self.firms])
-        stage = c.stage[need]
-        active = np.isin(stage, ACTIVE_STAGES)
-        bonus = np.where(active, [f.effects.loyalty for f in self.firms],
-                         [f.effects.promotion for f in self.firms])
-        bonus = bonus + p.habit * (c.last_firm[need, None] == np.arange(n_firms)[None, :])
+        # rows of the (n, F) columns for the customers in need (np.take: several times faster
+        # than fancy indexing on narrow tables)
+        stage = np.take(c.stage, need, axis=0)
+        active = (stage >= rules.BUYER) & (stage <= ADVOCATE)  # buyer to advocate
+        bonus = np.where(active, np.array([f.effects.loyalty for f in self.firms], dtype=float),
+                         np.array([f.effects.promotion for f in self.firms], dtype=float))
+        # habit: the firm that served the last need gets p.habit on top (added in place, where
+        # it applies, instead of a whole (m, F) comparison table times p.habit)
+        last = np.take(c.last_firm, need).astype(np.int64)
+        had = np.flatnonzero(last >= 0)
+        bonus.reshape(-1)[had * n_firms + last[had]] += p.habit
+        grudge = np.take(c.grudge, need, axis=0)
         utility = rules.choice_utility(
-            c.expectation[need], c.trust[need], price, bonus - p.grudge_weight * c.grudge[need],
+            np.take(c.expectation, need, axis=0), np.take(c.trust, need, axis=0), price,
+            bonus - p.grudge_weight * grudge,
             quality_weight=p.quality_weight, trust_weight=p.trust_weight,
             price_sensitivity=p.price_sensitivity)
-        chosen = rules.logit_choice(utility, c.considers[need], cfg.market.outside_utility,
-                                    self.rng.random(need.size))
+        chosen = rules.logit_choice(utility, np.take(c.considers, need, axis=0),
+                                    cfg.market.outside_utility, self.rng.random(need.size))
         self.events["choices"] = (need, chosen)
 
         # needs taken elsewhere break a streak: a client is one who comes back *whenever*
         elsewhere = active & (chosen[:, None] != np.arange(n_firms)[None, :])
         if elsewhere.any():
-            r, f = np.nonzero(elsewhere)
-            c.streak[need[r], f] = 0
-            c.stage[need[r], f] = rules.ladder_after_switch(c.stage[need[r], f])
+            at = np.flatnonzero(elsewhere)
+            r = at // n_firms
+            flat = need[r] * n_firms + (at - r * n_firms)
+            np.put(c.streak, flat, 0)
+            np.put(c.stage, flat, rules.ladder_after_switch(np.take(c.stage, flat)))
 
         bought = chosen >= 0
         rows, firm = need[bought], chosen[bought]
@@ -264,35 +285,39 @@ class Market(mesa.Model):
         learning = np.array([f.effects.learning for f in self.firms])[firm]
 
         consistency = np.array([f.effects.consistency for f in self.firms])[firm]
-        need, knowledge = c.need[rows], c.knowledge[rows, firm]
+        # (customer, firm) entries as positions in the row-major (n, F) tables: np.take/np.put
+        # on them are several times faster than indexing with a pair of arrays
+        at = rows * n_firms + firm
+        need, knowledge = np.take(c.need, rows), np.take(c.knowledge, at)
         spread = rules.experience_spread(p.experience_noise, consistency, need, position,
                                          knowledge, mismatch_noise=p.mismatch_noise)
         experienced = rules.experienced_quality(
             quality, service, need, position, knowledge,
             mismatch_weight=p.mismatch_weight, noise=spread * z)
-        expected = c.expectation[rows, firm]
+        expected = np.take(c.expectation, at)
         d = rules.disconfirmation(experienced, expected)
         felt = rules.satisfaction(d, p.loss_aversion)
 
-        trust = rules.update_trust(c.trust[rows, firm], d, tolerance=p.trust_tolerance,
+        trust = rules.update_trust(np.take(c.trust, at), d, tolerance=p.trust_tolerance,
                                    gain=p.trust_gain, loss=p.trust_loss)
-        c.trust[rows, firm] = trust
-        c.expectation[rows, firm] = rules.adapt_expectation(
-            expected, experienced, p.expectation_up, p.expectation_down)
-        c.knowledge[rows, firm] = rules.learn_customer(c.knowledge[rows, firm], learning)
-        c.satisfaction[rows, firm] = felt
+        np.put(c.trust, at, trust)
+        np.put(c.expectation, at, rules.adapt_expectation(
+            expected, experienced, p.expectation_up, p.expectation_down))
+        np.put(c.knowledge, at, rules.learn_customer(knowledge, learning))
+        np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
 
-        old_stage = c.stage[rows, firm]
+        old_stage = np.take(c.stage, at)
         newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
-        c.purchases[rows, firm] = np.where(newcomer, 1, c.purchases[rows, firm] + 1)
-        streak = np.where(newcomer, 1, c.streak[rows, firm] + 1)
-        c.streak[rows, firm] = streak
+        np.put(c.purchases, at, np.where(newcomer, 1, np.take(c.purchases, at) + 1))
+        streak = np.where(newcomer, 1, np.take(c.streak, at) + 1)
+        np.put(c.streak, at, streak)
         delighted, disappointed = rules.word_of_mouth_senders(
             d, p.delight_margin, p.disappointment_margin)
-        c.stage[rows, firm] = rules.ladder_after_purchase(
+        new_stage = rules.ladder_after_purchase(
             old_stage, streak, trust,
             client_streak=p.client_streak, advocate_trust=p.advocate_trust)
+        np.put(c.stage, at, new_stage)
 
         book = self.book
         book.add("purchases", firm, 1.0)
@@ -306,7 +331,7 @@ class Market(mesa.Model):
         self._served += np.bincount(firm[newcomer], minlength=n_firms)
 
         # advocates speak up after any experience that met expectations
-        praising = delighted | ((c.stage[rows, firm] == ADVOCATE) & (d >= -p.trust_tolerance))
+        praising = delighted | ((new_stage == ADVOCATE) & (d >= -p.trust_tolerance))
         self._spread_word(rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive,
                           "wom_positive")
         # bad news: a serious disappointment is told around (mild ones are only felt)
@@ -328,8 +353,11 @@ class Market(mesa.Model):
             return
         about = firm[which]
         n_firms = len(self.firms)
-        flat = np.bincount(receivers * n_firms + about, minlength=inbox.size)
-        inbox += flat.reshape(inbox.shape).astype(inbox.dtype)
+        one = inbox.dtype.type(1)  # of the inbox's own dtype: np.add.at's fast path (20x)
+        if inbox.flags.c_contiguous:
+            np.add.at(inbox.reshape(-1), receivers * n_firms + about, one)
+        else:
+            np.add.at(inbox, (receivers, about), one)
         self.book.add(counter, about, 1.0)
 
     def _lodge_complaints(self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray,
@@ -345,11 +373,12 @@ class Market(mesa.Model):
             serious_margin=p.serious_margin, solicitation=solicitation)
         voiced = self.rng.random(rows.size) < prob
         self.events["dissatisfied"] = (rows, firm, voiced)
-        c.grudge[rows, firm] = rules.add_grudge(c.grudge[rows, firm], felt)
+        at = rows * len(self.firms) + firm  # positions in the row-major (n, F) tables
+        np.put(c.grudge, at, rules.add_grudge(np.take(c.grudge, at), felt))
         self.book.add("complaints", firm, voiced)
         self.book.add("silent", firm, ~voiced)
-        new = voiced & ~c.complaint_open[rows, firm]
-        c.complaint_open[rows[new], firm[new]] = True
+        new = voiced & ~np.take(c.complaint_open, at)
+        np.put(c.complaint_open, at[new], True)
         self._complaints.add(rows[new], firm[new])
 
     def handle_complaints(self) -> None:
@@ -383,15 +412,18 @@ class Market(mesa.Model):
     def defect(self) -> None:
         """Active customers leave, mostly in silence, when trust has fallen and grudges stay."""
         c, p = self.customers, self.config.customers
-        rows, firm = np.nonzero(self._active())
-        if rows.size == 0:
+        at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
+        if at.size == 0:
             return
         prob = rules.churn_probability(
-            c.trust[rows, firm], c.grudge[rows, firm], base_per_week=p.churn_base,
+            np.take(c.trust, at), np.take(c.grudge, at), base_per_week=p.churn_base,
             trust_floor=p.churn_trust_floor, trust_sensitivity=p.churn_trust_sensitivity,
             grudge_sensitivity=p.churn_grudge_sensitivity, dt=self.dt)
-        gone = self.rng.random(rows.size) < prob
-        rows, firm = rows[gone], firm[gone]
+        gone = self.rng.random(at.size) < prob
+        at = at[gone]
+        n_firms = len(self.firms)
+        rows = at // n_firms
+        firm = at - rows * n_firms
         c.stage[rows, firm] = LOST
         c.considers[rows, firm] = False
         c.streak[rows, firm] = 0
@@ -420,6 +452,12 @@ class Market(mesa.Model):
         """(n, F) bool: the customer is currently a customer (buyer to advocate) of the firm."""
         s = self.customers.stage
         return (s >= rules.BUYER) & (s <= ADVOCATE)
+
+    def last_report(self) -> dict[str, np.ndarray]:
+        """The metrics of the last collected week, one array entry per firm (what managers see:
+        firms that adapt their strategy read it)."""
+        snapshot = getattr(self, "_metric_snapshot", None)  # none before the first collection
+        return snapshot.values if snapshot is not None else {}
 
     @property
     def npv(self) -> dict[str, float]:
@@ -472,6 +510,13 @@ class Market(mesa.Model):
         else:
             self.run_for(steps)
         return self.to_frame()
+
+
+def _column_counts(mask: np.ndarray) -> np.ndarray:
+    """``mask.sum(axis=0)`` for a 2-D bool table, column by column (several times faster than
+    a sum over axis 0 of a narrow table)."""
+    return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])],
+                    dtype=np.int64)
 
 
 class _ComplaintBook:

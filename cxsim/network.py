@@ -327,23 +327,27 @@ class ContactCounts:
             np.add.at(self._total, cols, sign.astype(np.int64))
             return
         indptr, indices = self.network.indptr, self.network.indices
-        starts = indptr[rows]
-        deg = indptr[rows + 1] - starts
+        starts = np.take(indptr, rows)
+        deg = np.take(indptr, rows + 1) - starts
         first_out = np.cumsum(deg) - deg
         pos = np.arange(int(deg.sum()), dtype=np.int64) + np.repeat(starts - first_out, deg)
-        target = indices[pos].astype(np.int64) * k + np.repeat(cols, deg)
+        target = np.take(indices, pos).astype(np.int64)  # the changed customers' contacts
+        target *= k
+        target += np.repeat(cols, deg)
+        # values of the counts' own dtype keep np.add.at on its fast path
         np.add.at(self.counts.reshape(-1), target, np.repeat(sign, deg))
 
     def count(self, rows: np.ndarray, col: int) -> np.ndarray:
         """Number of contacts of customers ``rows`` for which column ``col`` holds."""
+        k = self._seen.shape[1]
         if self.counts is None:
-            return self._total[col] - self._seen[rows, col]
-        return self.counts[rows, col]
+            return self._total[col] - np.take(self._seen, rows * k + col)
+        return np.take(self.counts, rows * k + col)
 
     def share(self, rows: np.ndarray, col: int) -> np.ndarray:
         """Share (float64) of the contacts of customers ``rows`` for which column ``col`` holds;
         0 for customers with no contacts. Equal to ``neighbor_share(x)[rows, col]``."""
-        sums = self.count(rows, col).astype(np.float64)
+        sums = self.count(rows, col).astype(np.float64)  # exact: counts are small integers
         deg = self._degree[rows]
         return np.divide(sums, deg, out=np.zeros_like(sums), where=deg > 0)
 
@@ -644,16 +648,18 @@ def _sample_csr(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sparse word of mouth: gather the senders' rows, keep each entry with its probability."""
-    starts = indptr[senders]
-    deg = indptr[senders + 1] - starts
+    starts = np.take(indptr, senders)
+    deg = np.take(indptr, senders + 1) - starts
     total = int(deg.sum())
     which = np.repeat(np.arange(senders.size, dtype=np.int64), deg)
-    # Position in `indices` of message j: its sender's row start + its rank within that row.
+    threshold = np.take(prob, which) if isinstance(prob, np.ndarray) else prob
+    kept = np.flatnonzero(rng.random(total) < threshold)
+    which = np.take(which, kept)
+    # Position in `indices` of kept contact j: its sender's row start + its rank within that
+    # row, where the rank is j minus the number of contacts of the senders before it.
     first_out = np.cumsum(deg) - deg
-    pos = np.arange(total, dtype=np.int64) + np.repeat(starts - first_out, deg)
-    threshold = prob[which] if isinstance(prob, np.ndarray) else prob
-    kept = rng.random(total) < threshold
-    return which[kept], indices[pos[kept]].astype(np.int64)
+    pos = kept + np.take(starts - first_out, which)
+    return which, np.take(indices, pos).astype(np.int64)
 
 
 def _sample_complete(

@@ -133,9 +133,23 @@ WEEKS_PER_YEAR = 52.0
 
 @contextmanager
 def style() -> Iterator[None]:
-    """Apply the house style inside a ``with`` block (the functions here do it themselves)."""
-    with mpl.rc_context(STYLE):
-        yield
+    """Apply the house style inside a ``with`` block (the functions here do it themselves).
+
+    Matplotlib's ``rc_context`` restores every setting on exit, including interactive mode; a
+    first figure made inside the block (Jupyter's inline backend switches interactive mode on
+    then) would otherwise leave later figures undisplayed. The interactive state set inside the
+    block is kept.
+    """
+    inside = mpl.is_interactive()
+    try:
+        with mpl.rc_context(STYLE):
+            try:
+                yield
+            finally:
+                inside = mpl.is_interactive()
+    finally:
+        if mpl.is_interactive() != inside:
+            mpl.interactive(inside)
 
 
 def plot_ladder(
@@ -358,3 +372,262 @@ def _title(df: pd.DataFrame, firm_label: bool = False) -> str:
     if firm_label:
         parts.append(str(df["firm"].iloc[0]))
     return ": ".join(parts)
+
+
+def plot_effect(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    low: str | None = None,
+    high: str | None = None,
+    se: str | None = None,
+    n: int | None = None,
+    level: float = 0.95,
+    ax: Axes | None = None,
+    label: str | None = None,
+    color: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+    zero: bool = True,
+) -> Axes:
+    """An estimate against a parameter, with its interval as a band: one line per call.
+
+    For summaries with one row per parameter value, e.g. the paired NPV difference of
+    :func:`cxsim.validation.behaviours.individual_treatment` against ``need_heterogeneity``, or a
+    :func:`cxsim.experiments.summarize` table of a sweep against the swept parameter.
+
+    Args:
+        df: one row per value of ``x``.
+        x: column on the horizontal axis (the parameter).
+        y: column of the estimate.
+        low, high: columns of the interval's ends (e.g. ``ci_low``, ``ci_high``).
+        se: column of standard errors, used when ``low``/``high`` are not given: the band is
+            ``y ± t(level, n − 1)·se`` with ``n`` replications (normal quantile when ``n`` is
+            ``None``).
+        n: replications behind each estimate (for the t quantile).
+        level: confidence level of a band built from ``se``.
+        ax: axes to draw on (call again on the same axes for a second line); new figure if ``None``.
+        label: legend entry; color: line colour (default: the next of :data:`PALETTE`).
+        xlabel, ylabel, title: axis labels (with units) and title; ``ylabel`` defaults to the
+            metric label of ``y``.
+        zero: draw a thin reference line at y = 0.
+    """
+    from scipy import stats
+
+    with style():
+        ax = _axes(ax)
+        data = df.sort_values(x)
+        xs = data[x].to_numpy(dtype=float)
+        ys = data[y].to_numpy(dtype=float)
+        if color is None:
+            color = PALETTE[len(ax.get_lines()) // 2 % len(PALETTE)]
+        lo = hi = None
+        if low is not None and high is not None:
+            lo, hi = data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float)
+        elif se is not None:
+            q = (
+                stats.t.ppf(0.5 + level / 2.0, max(n - 1, 1))
+                if n is not None
+                else stats.norm.ppf(0.5 + level / 2.0)
+            )
+            half = q * data[se].to_numpy(dtype=float)
+            lo, hi = ys - half, ys + half
+        ax.plot(xs, ys, marker="o", markersize=4, color=color, label=label)
+        if lo is not None:
+            ax.fill_between(xs, lo, hi, color=color, alpha=0.2, linewidth=0)
+        if zero:
+            ax.axhline(0.0, color="#888888", linewidth=0.8, zorder=0)
+        else:  # keep two lines per call, so colours still cycle
+            ax.plot([], [])
+        ax.set_xlabel(xlabel or x)
+        ax.set_ylabel(ylabel or METRIC_LABELS.get(y, y))
+        if title:
+            ax.set_title(title)
+        if label:
+            ax.legend(loc="best")
+        return ax
+
+
+__all__.append("plot_effect")
+
+
+def plot_intervals(
+    summary: pd.DataFrame,
+    metric: str,
+    *,
+    by: str = "scenario",
+    diff: bool = False,
+    ax: Axes | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Means (or paired differences) with their intervals at a few horizons, as point ranges.
+
+    For a :func:`cxsim.experiments.summarize` table: one marker per group (``by``) and reported
+    year, with its confidence interval as a vertical bar, groups side by side at each year.
+
+    Args:
+        summary: a ``summarize`` table (one firm).
+        metric: the metric to draw (rows whose ``metric`` column equals it).
+        by: the column whose values get one colour each (``"scenario"``).
+        diff: draw the paired differences against the summary's baseline (``diff_mean``,
+            ``diff_ci_low``, ``diff_ci_high``) instead of the means; the baseline itself is left
+            out and a line marks zero.
+        ax: axes to draw on; a new figure if ``None``.
+        ylabel: y-axis label (default: the metric's label with its unit, prefixed for
+            differences); title: axes title.
+    """
+    prefix = "diff_" if diff else ""
+    data = summary[summary["metric"] == metric]
+    if data.empty:
+        raise KeyError(f"metric {metric!r} is not in the summary")
+    if diff and "diff_mean" not in data.columns:
+        raise KeyError("diff=True needs a summary made with a baseline")
+    with style():
+        ax = _axes(ax)
+        groups = _ordered_values(data[by]) if by in data.columns else [None]
+        if diff:  # the baseline's differences with itself are exactly zero: leave it out
+            groups = [
+                g
+                for g in groups
+                if not (
+                    (data.loc[data[by] == g, "diff_mean"] == 0).all()
+                    and (data.loc[data[by] == g, "diff_sd"].fillna(0) == 0).all()
+                )
+            ]
+        years = np.sort(data["year"].unique())
+        step = float(np.min(np.diff(years))) if years.size > 1 else 1.0
+        width = 0.5 * step
+        for i, g in enumerate(groups):
+            part = data if g is None else data[data[by] == g]
+            part = part.sort_values("year")
+            offset = (i - (len(groups) - 1) / 2.0) * width / max(len(groups), 1)
+            xs = part["year"].to_numpy(dtype=float) + offset
+            mean = part[f"{prefix}mean"].to_numpy(dtype=float)
+            lo = part[f"{prefix}ci_low"].to_numpy(dtype=float)
+            hi = part[f"{prefix}ci_high"].to_numpy(dtype=float)
+            color = PALETTE[(i + (1 if diff else 0)) % len(PALETTE)]
+            err = np.vstack([mean - lo, hi - mean])
+            ax.errorbar(
+                xs,
+                mean,
+                yerr=np.where(np.isfinite(err), err, 0.0),
+                fmt="o",
+                color=color,
+                capsize=3,
+                markersize=5,
+                linewidth=1.4,
+                label=str(g) if g is not None else metric,
+            )
+        if diff:
+            ax.axhline(0.0, color="#888888", linewidth=0.8, zorder=0)
+        ax.set_xticks(years)
+        ax.set_xticklabels([f"{y:g}" for y in years])
+        ax.set_xlabel("time (years)")
+        label = METRIC_LABELS.get(metric, metric)
+        if diff:
+            name, _, unit = label.partition(" (")
+            label = f"difference in {name.split(', ')[-1]}" + (f" ({unit}" if unit else "")
+        ax.set_ylabel(ylabel or label)
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="best", title="mean and 95% interval", title_fontsize=8, alignment="left")
+        return ax
+
+
+def plot_sweep_map(
+    grid: pd.DataFrame,
+    x: str,
+    y: str,
+    value: str = "diff_mean",
+    *,
+    ax: Axes | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    clabel: str | None = None,
+    title: str | None = None,
+    fmt: str = "{:,.0f}",
+    cmap: str = "PuOr",
+    symmetric: bool = True,
+) -> Axes:
+    """A value over a two-parameter grid as a heatmap centred at zero, with the zero contour.
+
+    For a sweep summary with one row per grid cell (e.g. the paired NPV difference of two
+    strategies against two swept parameters). Cells are drawn at equal size whatever the spacing
+    of the swept values, labelled with those values; each cell shows its number; the zero contour
+    (interpolated between cell centres) separates the region where the value is negative from
+    the one where it is positive. The diverging map (purple–orange) is colour-blind safe.
+
+    Args:
+        grid: one row per (x, y) cell.
+        x, y: columns of the two parameters (horizontal, vertical).
+        value: column to colour by.
+        ax: axes to draw on; a new figure if ``None``.
+        xlabel, ylabel, clabel: labels of the axes and the colour bar, with units.
+        title: axes title. fmt: format of the numbers written in the cells.
+        cmap: a diverging Matplotlib colour map.
+        symmetric: the colour scale runs from −m to +m with m the largest absolute value, so equal
+            colours mean equal sizes; ``False`` stretches each side to its own extreme, so a small
+            region of the other sign still stands out (the colour bar shows the scale).
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    table = grid.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index()
+    table = table[sorted(table.columns)]
+    z = table.to_numpy(dtype=float)
+    with style():
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+        finite = z[np.isfinite(z)]
+        span = float(np.max(np.abs(finite))) if finite.size else 1.0
+        span = span or 1.0
+        low = -span if symmetric or not finite.size or finite.min() >= 0 else float(finite.min())
+        high = span if symmetric or not finite.size or finite.max() <= 0 else float(finite.max())
+        norm = TwoSlopeNorm(vmin=low, vcenter=0.0, vmax=high)
+        mesh = ax.pcolormesh(
+            np.arange(z.shape[1] + 1) - 0.5,
+            np.arange(z.shape[0] + 1) - 0.5,
+            z,
+            cmap=cmap,
+            norm=norm,
+            shading="flat",
+        )
+        if finite.size and finite.min() < 0 < finite.max() and min(z.shape) >= 2:
+            cs = ax.contour(
+                np.arange(z.shape[1]),
+                np.arange(z.shape[0]),
+                z,
+                levels=[0.0],
+                colors="black",
+                linewidths=1.6,
+            )
+            ax.clabel(cs, fmt={0.0: "0"}, fontsize=8)
+        for (i, j), v in np.ndenumerate(z):
+            if np.isfinite(v):
+                dark = v > 0.6 * high if v > 0 else v < 0.6 * low
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else "black",
+                )
+        ax.set_xticks(np.arange(z.shape[1]))
+        ax.set_xticklabels([f"{v:g}" for v in table.columns])
+        ax.set_yticks(np.arange(z.shape[0]))
+        ax.set_yticklabels([f"{v:g}" for v in table.index])
+        ax.set_xlabel(xlabel or x)
+        ax.set_ylabel(ylabel or y)
+        ax.grid(False)
+        bar = ax.figure.colorbar(mesh, ax=ax)
+        bar.set_label(clabel or METRIC_LABELS.get(value, value))
+        if title:
+            ax.set_title(title)
+        return ax
+
+
+__all__ += ["plot_intervals", "plot_sweep_map"]

@@ -196,6 +196,9 @@ class FirmSpec:
     initial_customers: float = P(0.3, "share of market", 0.0, 1.0, "customers (repeat stage) at start")
     initial_awareness: float = P(0.8, "share of market", 0.0, 1.0, "customers considering the firm at start")
     base_reach: float = P(0.03, "per year", 0.0, 100.0, "consideration hazard without advertising (Bass p)")
+    adaptive: bool = P(False, "-", doc="shift budget between acquisition and retention by observed CLV/CAC (rules.adapt_split)")
+    adapt_step: float = P(0.01, "share of budget per week", 0.0, 1.0, "how fast an adaptive firm shifts its split")
+    adapt_target: float = P(3.0, "CLV / CAC", 0.0, 1000.0, "value-to-cost ratio an adaptive firm steers to")
 
     def shares(self) -> dict[str, float]:
         """Budget share per lever (all levers, zeros included)."""
