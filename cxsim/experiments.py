@@ -136,8 +136,15 @@ def model_digest() -> str:
     """Hash of the model's source code (every module of the package but the tooling around it),
     so that ``resume`` never reuses runs made by a different version of the model."""
     root = Path(__file__).resolve().parent
-    tooling = {"experiments.py", "sensitivity.py", "plots.py", "cli.py", "app.py", "docs.py",
-               "__main__.py"}
+    tooling = {
+        "experiments.py",
+        "sensitivity.py",
+        "plots.py",
+        "cli.py",
+        "app.py",
+        "docs.py",
+        "__main__.py",
+    }
     h = hashlib.sha256()
     for path in sorted(root.glob("*.py")):
         if path.name not in tooling:
@@ -150,8 +157,12 @@ def run_key(scenario: Scenario, seed: int, weeks: int) -> str:
     """Content hash naming a run's files: same model code, scenario dict, seed and weeks → same
     key."""
     payload = json.dumps(
-        {"scenario": scenario.to_dict(), "seed": int(seed), "weeks": int(weeks),
-         "model": model_digest()},
+        {
+            "scenario": scenario.to_dict(),
+            "seed": int(seed),
+            "weeks": int(weeks),
+            "model": model_digest(),
+        },
         sort_keys=True,
         default=_json_default,
     )

@@ -52,6 +52,7 @@ class LeverEffects:
 
 def lever_effects(spend_per_customer: dict[str, float], p: LeverParams) -> LeverEffects:
     """Effects of a week's spend (currency per market customer per week, per lever)."""
+
     def resp(lever: str, ceiling: float, efficiency: float) -> float:
         return float(diminishing_returns(spend_per_customer.get(lever, 0.0), ceiling, efficiency))
 
@@ -60,8 +61,9 @@ def lever_effects(spend_per_customer: dict[str, float], p: LeverParams) -> Lever
         promotion=resp("promotion", p.promotion_ceiling, p.promotion_efficiency),
         service=resp("service", p.service_ceiling, p.service_efficiency),
         consistency=resp("service", p.consistency_ceiling, p.service_efficiency),
-        complaint_capacity=resp("complaint_handling", p.complaint_handling_ceiling,
-                                p.complaint_handling_efficiency),
+        complaint_capacity=resp(
+            "complaint_handling", p.complaint_handling_ceiling, p.complaint_handling_efficiency
+        ),
         learning=resp("personalization", p.personalization_ceiling, p.personalization_efficiency),
         solicitation=resp("feedback", p.feedback_ceiling, p.feedback_efficiency),
         access=resp("access", p.access_ceiling, p.access_efficiency),
@@ -121,14 +123,24 @@ class Firm(mesa.Agent):
             cac = np.inf if sum(self.spend[k] for k in ACQUISITION_LEVERS) > 0 else 0.0
         if clv != clv:  # no estimate yet
             return
-        target = adapt_split(acq / (acq + ret), clv, cac, target_ratio=self.spec.adapt_target,
-                             step=self.spec.adapt_step * weeks)
+        target = adapt_split(
+            acq / (acq + ret),
+            clv,
+            cac,
+            target_ratio=self.spec.adapt_target,
+            step=self.spec.adapt_step * weeks,
+        )
         new_acq, new_ret = target * (acq + ret), (1.0 - target) * (acq + ret)
-        for group, old_total, new_total in ((ACQUISITION_LEVERS, acq, new_acq),
-                                            (RETENTION_LEVERS, ret, new_ret)):
+        for group, old_total, new_total in (
+            (ACQUISITION_LEVERS, acq, new_acq),
+            (RETENTION_LEVERS, ret, new_ret),
+        ):
             for k in group:
-                self.shares[k] = (self.shares[k] / old_total * new_total if old_total > 0
-                                  else new_total / len(group))
+                self.shares[k] = (
+                    self.shares[k] / old_total * new_total
+                    if old_total > 0
+                    else new_total / len(group)
+                )
 
     def plan_week(self, market_size: int, weeks: float = 1.0) -> None:
         """Split the budget over levers and work out what the spend buys this week

@@ -40,10 +40,25 @@ if TYPE_CHECKING:
     from cxsim.model import Market
 
 COUNTERS: tuple[str, ...] = (
-    "purchases", "new", "won_back", "churned", "delighted", "disappointed",
-    "complaints", "silent", "recoveries", "unresolved", "wom_positive", "wom_negative",
-    "satisfaction_sum", "expectation_sum", "experienced_sum",
-    "revenue", "cogs", "spend", "profit",
+    "purchases",
+    "new",
+    "won_back",
+    "churned",
+    "delighted",
+    "disappointed",
+    "complaints",
+    "silent",
+    "recoveries",
+    "unresolved",
+    "wom_positive",
+    "wom_negative",
+    "satisfaction_sum",
+    "expectation_sum",
+    "experienced_sum",
+    "revenue",
+    "cogs",
+    "spend",
+    "profit",
 )
 
 #: Smoothing weight of the exponential averages behind ``clv`` (about one quarter).
@@ -106,18 +121,36 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     counts = c.stage_counts()
     for k, stage in enumerate(STAGES):
         out[stage] = counts[:, k].astype(float)
-    n_active = counts[:, BUYER:ADVOCATE + 1].sum(axis=1)
+    n_active = counts[:, BUYER : ADVOCATE + 1].sum(axis=1)
     customers = n_active.astype(float)
     out["customers"] = customers
-    for name in ("purchases", "new", "won_back", "churned", "complaints", "silent", "recoveries",
-                 "unresolved", "wom_positive", "wom_negative", "delighted", "disappointed",
-                 "revenue", "cogs", "spend", "profit"):
+    for name in (
+        "purchases",
+        "new",
+        "won_back",
+        "churned",
+        "complaints",
+        "silent",
+        "recoveries",
+        "unresolved",
+        "wom_positive",
+        "wom_negative",
+        "delighted",
+        "disappointed",
+        "revenue",
+        "cogs",
+        "spend",
+        "profit",
+    ):
         out[name] = v[name].copy()
 
     p = model.config.customers
     mean_trust, mean_expectation, nps = _active_averages(
-        c, missed_below=-p.loss_aversion * p.disappointment_margin,
-        promoter_trust=p.advocate_trust, detractor_trust=p.churn_trust_floor)
+        c,
+        missed_below=-p.loss_aversion * p.disappointment_margin,
+        promoter_trust=p.advocate_trust,
+        detractor_trust=p.churn_trust_floor,
+    )
 
     start = model._active_start.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -125,10 +158,13 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["churn_rate"] = churn
         out["retention_rate"] = 1.0 - churn
         purchases = v["purchases"]
-        out["mean_satisfaction"] = np.where(purchases > 0, v["satisfaction_sum"] / purchases, np.nan)
+        out["mean_satisfaction"] = np.where(
+            purchases > 0, v["satisfaction_sum"] / purchases, np.nan
+        )
         out["mean_experienced"] = np.where(purchases > 0, v["experienced_sum"] / purchases, np.nan)
         out["mean_disconfirmation"] = np.where(
-            purchases > 0, (v["experienced_sum"] - v["expectation_sum"]) / purchases, np.nan)
+            purchases > 0, (v["experienced_sum"] - v["expectation_sum"]) / purchases, np.nan
+        )
         out["delight_rate"] = np.where(purchases > 0, v["delighted"] / purchases, np.nan)
         out["mean_trust"] = mean_trust
         out["mean_expectation"] = mean_expectation
@@ -158,8 +194,9 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     return out
 
 
-def _active_averages(c: CustomerTable, *, missed_below: float, promoter_trust: float,
-                     detractor_trust: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _active_averages(
+    c: CustomerTable, *, missed_below: float, promoter_trust: float, detractor_trust: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per firm, over its active customers (buyer to advocate): mean trust, mean expectation
     (NaN without customers) and NPS (NaN when none has bought yet).
 
@@ -195,12 +232,43 @@ def _active_averages(c: CustomerTable, *, missed_below: float, promoter_trust: f
 
 #: Metric columns of :func:`tidy_frame`, in order.
 METRICS: tuple[str, ...] = (
-    *STAGES, "customers", "new", "won_back", "churned", "churn_rate", "retention_rate",
-    "purchases", "delighted", "disappointed", "delight_rate", "complaints", "silent",
-    "recoveries", "unresolved", "wom_positive", "wom_negative", "mean_expectation",
-    "mean_experienced", "mean_disconfirmation", "mean_satisfaction", "mean_trust", "nps",
-    "revenue", "cogs", "spend", "acquisition_spend", "retention_spend", "profit", "npv", "cac",
-    "clv", "customer_equity", "value_per_customer", "quality", "price", "unit_cost",
+    *STAGES,
+    "customers",
+    "new",
+    "won_back",
+    "churned",
+    "churn_rate",
+    "retention_rate",
+    "purchases",
+    "delighted",
+    "disappointed",
+    "delight_rate",
+    "complaints",
+    "silent",
+    "recoveries",
+    "unresolved",
+    "wom_positive",
+    "wom_negative",
+    "mean_expectation",
+    "mean_experienced",
+    "mean_disconfirmation",
+    "mean_satisfaction",
+    "mean_trust",
+    "nps",
+    "revenue",
+    "cogs",
+    "spend",
+    "acquisition_spend",
+    "retention_spend",
+    "profit",
+    "npv",
+    "cac",
+    "clv",
+    "customer_equity",
+    "value_per_customer",
+    "quality",
+    "price",
+    "unit_cost",
 )
 
 

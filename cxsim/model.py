@@ -83,16 +83,26 @@ class Market(mesa.Model):
         n = c.n_customers
 
         self.network: SocialNetwork = build_network(
-            cfg.network.network, n, self.rng,
-            mean_degree=min(cfg.network.mean_degree, n - 1), rewire_prob=cfg.network.rewire_prob)
+            cfg.network.network,
+            n,
+            self.rng,
+            mean_degree=min(cfg.network.mean_degree, n - 1),
+            rewire_prob=cfg.network.rewire_prob,
+        )
         self.firms: list[Firm] = [
-            Firm(self, i, spec, cfg.levers) for i, spec in enumerate(cfg.firms)]
+            Firm(self, i, spec, cfg.levers) for i, spec in enumerate(cfg.firms)
+        ]
         self.customers = CustomerTable.create(
-            n, len(self.firms), self.rng,
-            need_rate=c.need_rate, need_rate_shape=c.need_rate_shape,
+            n,
+            len(self.firms),
+            self.rng,
+            need_rate=c.need_rate,
+            need_rate_shape=c.need_rate_shape,
             need_heterogeneity=c.need_heterogeneity,
             initial_expectation=c.initial_expectation,
-            initial_expectation_sd=c.initial_expectation_sd, initial_trust=c.initial_trust)
+            initial_expectation_sd=c.initial_expectation_sd,
+            initial_trust=c.initial_trust,
+        )
         for firm in self.firms:
             firm.plan_week(n)
         self._seed_market()
@@ -132,7 +142,7 @@ class Market(mesa.Model):
         start = 0
         for firm in self.firms:
             k = int(round(firm.spec.initial_customers * n))
-            rows = np.sort(order[start:start + k])
+            rows = np.sort(order[start : start + k])
             start += k
             c.seed_customers(firm.index, rows)
             c.trust[rows, firm.index] = cfg.initial_customer_trust
@@ -143,9 +153,14 @@ class Market(mesa.Model):
     def _mean_experience(self, firm: Firm, rows: np.ndarray) -> np.ndarray:
         c = self.customers
         return rules.experienced_quality(
-            firm.quality, firm.effects.service + firm.effects.access, c.need[rows],
-            firm.spec.position, c.knowledge[rows, firm.index],
-            mismatch_weight=self.config.customers.mismatch_weight, noise=0.0)
+            firm.quality,
+            firm.effects.service + firm.effects.access,
+            c.need[rows],
+            firm.spec.position,
+            c.knowledge[rows, firm.index],
+            mismatch_weight=self.config.customers.mismatch_weight,
+            noise=0.0,
+        )
 
     # ---------------------------------------------------------------------------------------
     # the weekly cycle
@@ -170,10 +185,12 @@ class Market(mesa.Model):
         m = self.config.market
         c = self.customers
         if m.expectation_inflation:
-            c.expectation = rules.inflate_expectations(c.expectation, m.expectation_inflation,
-                                                       self.dt)
-        quality = rules.imitate(np.array([f.quality for f in self.firms]), m.imitation_rate,
-                                self.dt)
+            c.expectation = rules.inflate_expectations(
+                c.expectation, m.expectation_inflation, self.dt
+            )
+        quality = rules.imitate(
+            np.array([f.quality for f in self.firms]), m.imitation_rate, self.dt
+        )
         for firm in self.firms:
             firm.quality = float(quality[firm.index])
             firm.plan_week(c.n, self.dt)
@@ -192,8 +209,14 @@ class Market(mesa.Model):
         if heard.size:
             n_pos, n_neg = np.take(pos, heard), np.take(neg, heard)
             trust, expectation = rules.hear_word_of_mouth(
-                np.take(c.trust, heard), np.take(c.expectation, heard), n_pos, n_neg,
-                trust_gain=p.wom_trust_gain, trust_loss=p.wom_trust_loss, hype=p.wom_hype)
+                np.take(c.trust, heard),
+                np.take(c.expectation, heard),
+                n_pos,
+                n_neg,
+                trust_gain=p.wom_trust_gain,
+                trust_loss=p.wom_trust_loss,
+                hype=p.wom_hype,
+            )
             np.put(c.trust, heard, trust)
             np.put(c.expectation, heard, expectation)
             np.put(c.considers, heard[n_pos > n_neg], True)
@@ -226,8 +249,11 @@ class Market(mesa.Model):
                 continue
             social = self._contacts.share(outside, f) if p.social_influence > 0 else 0.0
             prob = rules.awareness_probability(
-                firm.spec.base_reach + firm.effects.reach_per_year, p.social_influence,
-                social, dt_years)
+                firm.spec.base_reach + firm.effects.reach_per_year,
+                p.social_influence,
+                social,
+                dt_years,
+            )
             joined = outside[self.rng.random(outside.size) < prob]
             c.considers[joined, f] = True
 
@@ -244,8 +270,11 @@ class Market(mesa.Model):
         # than fancy indexing on narrow tables)
         stage = np.take(c.stage, need, axis=0)
         active = (stage >= rules.BUYER) & (stage <= ADVOCATE)  # buyer to advocate
-        bonus = np.where(active, np.array([f.effects.loyalty for f in self.firms], dtype=float),
-                         np.array([f.effects.promotion for f in self.firms], dtype=float))
+        bonus = np.where(
+            active,
+            np.array([f.effects.loyalty for f in self.firms], dtype=float),
+            np.array([f.effects.promotion for f in self.firms], dtype=float),
+        )
         # habit: the firm that served the last need gets p.habit on top (added in place, where
         # it applies, instead of a whole (m, F) comparison table times p.habit)
         last = np.take(c.last_firm, need).astype(np.int64)
@@ -253,12 +282,20 @@ class Market(mesa.Model):
         bonus.reshape(-1)[had * n_firms + last[had]] += p.habit
         grudge = np.take(c.grudge, need, axis=0)
         utility = rules.choice_utility(
-            np.take(c.expectation, need, axis=0), np.take(c.trust, need, axis=0), price,
+            np.take(c.expectation, need, axis=0),
+            np.take(c.trust, need, axis=0),
+            price,
             bonus - p.grudge_weight * grudge,
-            quality_weight=p.quality_weight, trust_weight=p.trust_weight,
-            price_sensitivity=p.price_sensitivity)
-        chosen = rules.logit_choice(utility, np.take(c.considers, need, axis=0),
-                                    cfg.market.outside_utility, self.rng.random(need.size))
+            quality_weight=p.quality_weight,
+            trust_weight=p.trust_weight,
+            price_sensitivity=p.price_sensitivity,
+        )
+        chosen = rules.logit_choice(
+            utility,
+            np.take(c.considers, need, axis=0),
+            cfg.market.outside_utility,
+            self.rng.random(need.size),
+        )
         self.events["choices"] = (need, chosen)
 
         # needs taken elsewhere break a streak: a client is one who comes back *whenever*
@@ -289,20 +326,40 @@ class Market(mesa.Model):
         # on them are several times faster than indexing with a pair of arrays
         at = rows * n_firms + firm
         need, knowledge = np.take(c.need, rows), np.take(c.knowledge, at)
-        spread = rules.experience_spread(p.experience_noise, consistency, need, position,
-                                         knowledge, mismatch_noise=p.mismatch_noise)
+        spread = rules.experience_spread(
+            p.experience_noise,
+            consistency,
+            need,
+            position,
+            knowledge,
+            mismatch_noise=p.mismatch_noise,
+        )
         experienced = rules.experienced_quality(
-            quality, service, need, position, knowledge,
-            mismatch_weight=p.mismatch_weight, noise=spread * z)
+            quality,
+            service,
+            need,
+            position,
+            knowledge,
+            mismatch_weight=p.mismatch_weight,
+            noise=spread * z,
+        )
         expected = np.take(c.expectation, at)
         d = rules.disconfirmation(experienced, expected)
         felt = rules.satisfaction(d, p.loss_aversion)
 
-        trust = rules.update_trust(np.take(c.trust, at), d, tolerance=p.trust_tolerance,
-                                   gain=p.trust_gain, loss=p.trust_loss)
+        trust = rules.update_trust(
+            np.take(c.trust, at),
+            d,
+            tolerance=p.trust_tolerance,
+            gain=p.trust_gain,
+            loss=p.trust_loss,
+        )
         np.put(c.trust, at, trust)
-        np.put(c.expectation, at, rules.adapt_expectation(
-            expected, experienced, p.expectation_up, p.expectation_down))
+        np.put(
+            c.expectation,
+            at,
+            rules.adapt_expectation(expected, experienced, p.expectation_up, p.expectation_down),
+        )
         np.put(c.knowledge, at, rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
@@ -313,10 +370,11 @@ class Market(mesa.Model):
         streak = np.where(newcomer, 1, np.take(c.streak, at) + 1)
         np.put(c.streak, at, streak)
         delighted, disappointed = rules.word_of_mouth_senders(
-            d, p.delight_margin, p.disappointment_margin)
+            d, p.delight_margin, p.disappointment_margin
+        )
         new_stage = rules.ladder_after_purchase(
-            old_stage, streak, trust,
-            client_streak=p.client_streak, advocate_trust=p.advocate_trust)
+            old_stage, streak, trust, client_streak=p.client_streak, advocate_trust=p.advocate_trust
+        )
         np.put(c.stage, at, new_stage)
 
         book = self.book
@@ -332,17 +390,27 @@ class Market(mesa.Model):
 
         # advocates speak up after any experience that met expectations
         praising = delighted | ((new_stage == ADVOCATE) & (d >= -p.trust_tolerance))
-        self._spread_word(rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive,
-                          "wom_positive")
+        self._spread_word(
+            rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive, "wom_positive"
+        )
         # bad news: a serious disappointment is told around (mild ones are only felt)
         serious = rules.bad_news_senders(d, p.serious_margin)
-        self._spread_word(rows[serious], firm[serious], p.wom_negative_reach,
-                          c.heard_negative, "wom_negative")
-        self._lodge_complaints(rows[disappointed], firm[disappointed], d[disappointed],
-                               felt[disappointed])
+        self._spread_word(
+            rows[serious], firm[serious], p.wom_negative_reach, c.heard_negative, "wom_negative"
+        )
+        self._lodge_complaints(
+            rows[disappointed], firm[disappointed], d[disappointed], felt[disappointed]
+        )
 
-    def _spread_word(self, senders: np.ndarray, firm: np.ndarray, reach: float,
-                     inbox: np.ndarray, counter: str, event: str | None = None) -> None:
+    def _spread_word(
+        self,
+        senders: np.ndarray,
+        firm: np.ndarray,
+        reach: float,
+        inbox: np.ndarray,
+        counter: str,
+        event: str | None = None,
+    ) -> None:
         """Senders tell each contact with probability ``reach``; heard next week. Messages are
         counted in ``counter``; the senders are kept in ``events[event or counter]``."""
         self.events[event or counter] = (senders, firm)
@@ -360,8 +428,9 @@ class Market(mesa.Model):
             np.add.at(inbox, (receivers, about), one)
         self.book.add(counter, about, 1.0)
 
-    def _lodge_complaints(self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray,
-                          felt: np.ndarray) -> None:
+    def _lodge_complaints(
+        self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray, felt: np.ndarray
+    ) -> None:
         """Disappointed customers complain with a small probability (more if asked); the rest
         stay silent. Either way the shortfall weighs on them until repaired or faded."""
         if rows.size == 0:
@@ -369,8 +438,12 @@ class Market(mesa.Model):
         c, p = self.customers, self.config.customers
         solicitation = np.array([f.effects.solicitation for f in self.firms])[firm]
         prob = rules.complaint_probability(
-            d, voice_minor=p.voice_minor, voice_serious=p.voice_serious,
-            serious_margin=p.serious_margin, solicitation=solicitation)
+            d,
+            voice_minor=p.voice_minor,
+            voice_serious=p.voice_serious,
+            serious_margin=p.serious_margin,
+            solicitation=solicitation,
+        )
         voiced = self.rng.random(rows.size) < prob
         self.events["dissatisfied"] = (rows, firm, voiced)
         at = rows * len(self.firms) + firm  # positions in the row-major (n, F) tables
@@ -416,9 +489,14 @@ class Market(mesa.Model):
         if at.size == 0:
             return
         prob = rules.churn_probability(
-            np.take(c.trust, at), np.take(c.grudge, at), base_per_week=p.churn_base,
-            trust_floor=p.churn_trust_floor, trust_sensitivity=p.churn_trust_sensitivity,
-            grudge_sensitivity=p.churn_grudge_sensitivity, dt=self.dt)
+            np.take(c.trust, at),
+            np.take(c.grudge, at),
+            base_per_week=p.churn_base,
+            trust_floor=p.churn_trust_floor,
+            trust_sensitivity=p.churn_trust_sensitivity,
+            grudge_sensitivity=p.churn_grudge_sensitivity,
+            dt=self.dt,
+        )
         gone = self.rng.random(at.size) < prob
         at = at[gone]
         n_firms = len(self.firms)
@@ -491,7 +569,8 @@ class Market(mesa.Model):
         """The Mesa network space, built from the CSR arrays on first use (teaching sizes)."""
         if self.space is None:
             self.space = mesa.discrete_space.Network(
-                self.network.to_networkx(), random=self.random, layout=None)
+                self.network.to_networkx(), random=self.random, layout=None
+            )
         return self.space
 
     def to_frame(self) -> pd.DataFrame:
@@ -515,8 +594,7 @@ class Market(mesa.Model):
 def _column_counts(mask: np.ndarray) -> np.ndarray:
     """``mask.sum(axis=0)`` for a 2-D bool table, column by column (several times faster than
     a sum over axis 0 of a narrow table)."""
-    return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])],
-                    dtype=np.int64)
+    return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])], dtype=np.int64)
 
 
 class _ComplaintBook:
@@ -553,4 +631,6 @@ def _resolve_scenario(scenario: Scenario | str | Mapping | None) -> Scenario:
         return load_scenario(scenario)
     if isinstance(scenario, Mapping):
         return scenario_from_dict(scenario)
-    raise ScenarioError(f"scenario: {type(scenario).__name__} is not a Scenario, a TOML path or a mapping")
+    raise ScenarioError(
+        f"scenario: {type(scenario).__name__} is not a Scenario, a TOML path or a mapping"
+    )

@@ -260,7 +260,9 @@ def hits_to_recover(start: float, gain: float, loss: float) -> int:
     if not 0.0 < gain < 1.0:
         raise ValueError(f"gain={gain} must be in (0, 1)")
     if not 0.0 <= start < 1.0:
-        raise ValueError(f"start={start} must be in [0, 1): from full trust a miss is never fully recovered")
+        raise ValueError(
+            f"start={start} must be in [0, 1): from full trust a miss is never fully recovered"
+        )
     distance_after = 1.0 - start * (1.0 - loss)
     target = 1.0 - start
     if distance_after <= target:
@@ -381,7 +383,9 @@ def resolution_probability(
     return per_step * np.minimum(1.0, ratio)
 
 
-def recovery_share(weeks_waited: np.ndarray, max_share: float, half_life_weeks: float) -> np.ndarray:
+def recovery_share(
+    weeks_waited: np.ndarray, max_share: float, half_life_weeks: float
+) -> np.ndarray:
     """Share of the lost trust and grudge a resolved complaint repairs.
 
     Service recovery works best when fast: customers who are heard, understood and compensated
@@ -488,7 +492,9 @@ def learn_customer(knowledge: np.ndarray, learning: np.ndarray | float) -> np.nd
     return knowledge + learning * (1.0 - knowledge)
 
 
-def inflate_expectations(expectation: np.ndarray, inflation_per_week: float, dt: float) -> np.ndarray:
+def inflate_expectations(
+    expectation: np.ndarray, inflation_per_week: float, dt: float
+) -> np.ndarray:
     """Market-wide rise of expectations: ``E + inflation·dt``.
 
     Customers compare every firm with the best experiences they have anywhere, so the bar rises

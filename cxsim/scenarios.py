@@ -30,8 +30,14 @@ class ScenarioError(ValueError):
     """A scenario, parameter or override is invalid. The message is one line."""
 
 
-def P(default: Any, unit: str, low: float | None = None, high: float | None = None, doc: str = "",
-      choices: tuple[str, ...] | None = None) -> Any:  # noqa: N802
+def P(
+    default: Any,
+    unit: str,
+    low: float | None = None,
+    high: float | None = None,
+    doc: str = "",
+    choices: tuple[str, ...] | None = None,
+) -> Any:  # noqa: N802
     """Declare a parameter with its default, unit, closed range [low, high] and meaning."""
     meta = {"unit": unit, "low": low, "high": high, "doc": doc, "choices": choices}
     return field(default=default, metadata=meta)
@@ -47,17 +53,31 @@ class MarketParams:
     """The market as a whole: time, money and what happens to everyone at once."""
 
     weeks: int = P(260, "weeks", 1, 5200, "default run length")
-    dt: float = P(1.0, "weeks per step", 0.01, 52.0, "step length; rates are per week and scale with it")
+    dt: float = P(
+        1.0, "weeks per step", 0.01, 52.0, "step length; rates are per week and scale with it"
+    )
     discount_rate: float = P(0.10, "per year", 0.0, 1.0, "discount rate for NPV and CLV")
     expectation_inflation: float = P(
-        0.002, "quality units per week", 0.0, 1.0,
-        "market-wide rise of every expectation (competitors and other industries raise the bar)")
+        0.002,
+        "quality units per week",
+        0.0,
+        1.0,
+        "market-wide rise of every expectation (competitors and other industries raise the bar)",
+    )
     imitation_rate: float = P(
-        0.02, "per week", 0.0, 1.0,
-        "share of a rival's quality lead that imitation closes each week")
+        0.02,
+        "per week",
+        0.0,
+        1.0,
+        "share of a rival's quality lead that imitation closes each week",
+    )
     outside_utility: float = P(
-        1.5, "utility", -math.inf, math.inf,
-        "utility of buying from no modelled firm (the rest of the market); -inf switches it off")
+        1.5,
+        "utility",
+        -math.inf,
+        math.inf,
+        "utility of buying from no modelled firm (the rest of the market); -inf switches it off",
+    )
 
 
 @dataclass(frozen=True)
@@ -65,46 +85,114 @@ class CustomerParams:
     """Customers: needs, expectations, trust, talk, voice and exit."""
 
     n_customers: int = P(2000, "customers", 2, 100_000_000, "population size")
-    need_rate: float = P(0.25, "needs per week", 0.0, math.inf, "mean purchase occasions per customer")
-    need_rate_shape: float = P(4.0, "-", 0.1, 1000.0, "gamma shape of need rates (lower = more varied)")
+    need_rate: float = P(
+        0.25, "needs per week", 0.0, math.inf, "mean purchase occasions per customer"
+    )
+    need_rate_shape: float = P(
+        4.0, "-", 0.1, 1000.0, "gamma shape of need rates (lower = more varied)"
+    )
     need_heterogeneity: float = P(1.0, "needs units", 0.0, 10.0, "s.d. of customers' ideal points")
-    mismatch_weight: float = P(0.8, "quality per needs unit", 0.0, 10.0, "cost of a uniform offer far from one's need")
-    mismatch_noise: float = P(0.25, "quality units per needs unit", 0.0, 10.0, "extra experience s.d. per unit of unlearned mismatch")
-    experience_noise: float = P(0.3, "quality units", 0.0, 10.0, "s.d. of experience around its mean, before service consistency")
+    mismatch_weight: float = P(
+        0.8, "quality per needs unit", 0.0, 10.0, "cost of a uniform offer far from one's need"
+    )
+    mismatch_noise: float = P(
+        0.25,
+        "quality units per needs unit",
+        0.0,
+        10.0,
+        "extra experience s.d. per unit of unlearned mismatch",
+    )
+    experience_noise: float = P(
+        0.3,
+        "quality units",
+        0.0,
+        10.0,
+        "s.d. of experience around its mean, before service consistency",
+    )
     initial_expectation: float = P(5.0, "quality units", -100.0, 100.0, "mean expectation at start")
-    initial_expectation_sd: float = P(0.5, "quality units", 0.0, 10.0, "s.d. of expectations at start")
+    initial_expectation_sd: float = P(
+        0.5, "quality units", 0.0, 10.0, "s.d. of expectations at start"
+    )
     initial_trust: float = P(0.4, "trust [0,1]", 0.0, 1.0, "trust in a firm not yet tried")
-    initial_customer_trust: float = P(0.6, "trust [0,1]", 0.0, 1.0, "trust of a firm's existing customers at start")
-    quality_weight: float = P(1.0, "utility per quality unit", 0.0, 100.0, "weight of expected quality in choice")
+    initial_customer_trust: float = P(
+        0.6, "trust [0,1]", 0.0, 1.0, "trust of a firm's existing customers at start"
+    )
+    quality_weight: float = P(
+        1.0, "utility per quality unit", 0.0, 100.0, "weight of expected quality in choice"
+    )
     trust_weight: float = P(2.0, "utility", 0.0, 100.0, "utility of full trust over none")
-    price_sensitivity: float = P(0.3, "utility per currency unit", 0.0, 100.0, "weight of price in choice")
+    price_sensitivity: float = P(
+        0.3, "utility per currency unit", 0.0, 100.0, "weight of price in choice"
+    )
     habit: float = P(0.5, "utility", 0.0, 100.0, "bonus for the firm that served the last need")
-    grudge_weight: float = P(0.3, "utility per quality unit", 0.0, 100.0, "penalty of unresolved dissatisfaction in choice")
-    loss_aversion: float = P(2.25, "-", 1.0, 10.0, "weight of a shortfall relative to an equal surplus")
-    expectation_up: float = P(0.25, "per purchase", 0.0, 1.0, "adaptation toward a better experience")
-    expectation_down: float = P(0.15, "per purchase", 0.0, 1.0, "adaptation toward a worse experience")
-    trust_gain: float = P(0.06, "per met expectation", 0.0, 1.0, "share of the distance to full trust won")
+    grudge_weight: float = P(
+        0.3,
+        "utility per quality unit",
+        0.0,
+        100.0,
+        "penalty of unresolved dissatisfaction in choice",
+    )
+    loss_aversion: float = P(
+        2.25, "-", 1.0, 10.0, "weight of a shortfall relative to an equal surplus"
+    )
+    expectation_up: float = P(
+        0.25, "per purchase", 0.0, 1.0, "adaptation toward a better experience"
+    )
+    expectation_down: float = P(
+        0.15, "per purchase", 0.0, 1.0, "adaptation toward a worse experience"
+    )
+    trust_gain: float = P(
+        0.06, "per met expectation", 0.0, 1.0, "share of the distance to full trust won"
+    )
     trust_loss: float = P(0.20, "per miss", 0.0, 1.0, "share of trust lost on a miss")
     trust_tolerance: float = P(0.5, "quality units", 0.0, 10.0, "shortfall still felt as 'met'")
-    delight_margin: float = P(0.8, "quality units", 0.0, 10.0, "surplus over expectation that delights")
+    delight_margin: float = P(
+        0.8, "quality units", 0.0, 10.0, "surplus over expectation that delights"
+    )
     disappointment_margin: float = P(0.5, "quality units", 0.0, 10.0, "shortfall that disappoints")
-    wom_positive_reach: float = P(0.10, "per contact", 0.0, 1.0, "chance a delighted customer tells each contact")
-    wom_negative_reach: float = P(0.50, "per contact", 0.0, 1.0, "chance a seriously disappointed customer tells each contact")
+    wom_positive_reach: float = P(
+        0.10, "per contact", 0.0, 1.0, "chance a delighted customer tells each contact"
+    )
+    wom_negative_reach: float = P(
+        0.50, "per contact", 0.0, 1.0, "chance a seriously disappointed customer tells each contact"
+    )
     wom_trust_gain: float = P(0.05, "per message", 0.0, 1.0, "trust won from a positive message")
     wom_trust_loss: float = P(0.30, "per message", 0.0, 1.0, "trust lost from a negative message")
-    wom_hype: float = P(0.05, "quality units per message", 0.0, 10.0, "expectation raised by praise")
-    social_influence: float = P(0.38, "per year", 0.0, 100.0, "Bass q: consideration hazard per share of contacts who are customers")
-    voice_minor: float = P(1 / 26, "probability", 0.0, 1.0, "complaint rate for small problems (TARP)")
-    voice_serious: float = P(0.5, "probability", 0.0, 1.0, "complaint rate for serious problems (TARP)")
-    serious_margin: float = P(1.5, "quality units", 0.0, 100.0, "shortfall that counts as a serious problem")
-    recovery_max: float = P(0.8, "share", 0.0, 1.0, "trust and grudge repaired by an immediate resolution")
+    wom_hype: float = P(
+        0.05, "quality units per message", 0.0, 10.0, "expectation raised by praise"
+    )
+    social_influence: float = P(
+        0.38,
+        "per year",
+        0.0,
+        100.0,
+        "Bass q: consideration hazard per share of contacts who are customers",
+    )
+    voice_minor: float = P(
+        1 / 26, "probability", 0.0, 1.0, "complaint rate for small problems (TARP)"
+    )
+    voice_serious: float = P(
+        0.5, "probability", 0.0, 1.0, "complaint rate for serious problems (TARP)"
+    )
+    serious_margin: float = P(
+        1.5, "quality units", 0.0, 100.0, "shortfall that counts as a serious problem"
+    )
+    recovery_max: float = P(
+        0.8, "share", 0.0, 1.0, "trust and grudge repaired by an immediate resolution"
+    )
     recovery_half_life: float = P(2.0, "weeks", 0.01, 1000.0, "wait that halves the repair")
-    complaint_patience: int = P(8, "weeks", 1, 1000, "wait after which an open complaint counts as unresolved")
+    complaint_patience: int = P(
+        8, "weeks", 1, 1000, "wait after which an open complaint counts as unresolved"
+    )
     grudge_decay: float = P(0.05, "per week", 0.0, 1.0, "fading of unresolved dissatisfaction")
     churn_base: float = P(0.002, "per week", 0.0, 1.0, "defection hazard of a content customer")
     churn_trust_floor: float = P(0.5, "trust", 0.0, 1.0, "trust below which defection rises")
-    churn_trust_sensitivity: float = P(0.04, "per week per trust unit", 0.0, 100.0, "defection per unit of trust below the floor")
-    churn_grudge_sensitivity: float = P(0.01, "per week per quality unit", 0.0, 100.0, "defection per unit of grudge")
+    churn_trust_sensitivity: float = P(
+        0.04, "per week per trust unit", 0.0, 100.0, "defection per unit of trust below the floor"
+    )
+    churn_grudge_sensitivity: float = P(
+        0.01, "per week per quality unit", 0.0, 100.0, "defection per unit of grudge"
+    )
     client_streak: int = P(3, "purchases", 2, 1000, "consecutive needs served that make a client")
     advocate_trust: float = P(0.75, "trust", 0.0, 1.0, "trust that makes a client an advocate")
 
@@ -125,56 +213,186 @@ class LeverParams:
     Spend is currency per market customer per week; efficiencies are per that unit.
     """
 
-    advertising_ceiling: float = P(4.0, "per year", 0.0, 100.0, "maximum external consideration hazard (Bass p)")
-    advertising_efficiency: float = P(10.0, "per spend unit", 0.0, 1e6, "advertising reach per unit of spend: how fast spend approaches the ceiling")
+    advertising_ceiling: float = P(
+        4.0, "per year", 0.0, 100.0, "maximum external consideration hazard (Bass p)"
+    )
+    advertising_efficiency: float = P(
+        10.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "advertising reach per unit of spend: how fast spend approaches the ceiling",
+    )
     promotion_ceiling: float = P(2.5, "utility", 0.0, 100.0, "maximum first-purchase bonus")
-    promotion_efficiency: float = P(15.0, "per spend unit", 0.0, 1e6, "promotion bonus per unit of spend: how fast spend approaches the ceiling")
-    service_ceiling: float = P(1.2, "quality units", 0.0, 100.0, "maximum service added to each experience")
-    service_efficiency: float = P(15.0, "per spend unit", 0.0, 1e6, "service quality (and consistency) per unit of spend: how fast spend approaches the ceiling")
-    consistency_ceiling: float = P(0.6, "share", 0.0, 1.0, "maximum share of experience variation removed by service (same spend, same efficiency)")
-    complaint_handling_ceiling: float = P(0.02, "resolutions per market customer per week", 0.0, 1.0, "maximum capacity")
-    complaint_handling_efficiency: float = P(60.0, "per spend unit", 0.0, 1e6, "complaint capacity per unit of spend: how fast spend approaches the ceiling")
-    personalization_ceiling: float = P(0.3, "per purchase", 0.0, 1.0, "maximum share of the unknown learned per purchase")
-    personalization_efficiency: float = P(30.0, "per spend unit", 0.0, 1e6, "learning per unit of spend: how fast spend approaches the ceiling")
-    feedback_ceiling: float = P(0.5, "probability", 0.0, 1.0, "maximum share of silent customers asked and heard")
-    feedback_efficiency: float = P(60.0, "per spend unit", 0.0, 1e6, "solicitation per unit of spend: how fast spend approaches the ceiling")
-    access_ceiling: float = P(0.6, "quality units", 0.0, 100.0, "maximum access and response quality added")
-    access_efficiency: float = P(30.0, "per spend unit", 0.0, 1e6, "access quality per unit of spend: how fast spend approaches the ceiling")
-    loyalty_ceiling: float = P(0.8, "utility", 0.0, 100.0, "maximum reward bonus for active customers")
-    loyalty_efficiency: float = P(20.0, "per spend unit", 0.0, 1e6, "reward bonus per unit of spend: how fast spend approaches the ceiling")
+    promotion_efficiency: float = P(
+        15.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "promotion bonus per unit of spend: how fast spend approaches the ceiling",
+    )
+    service_ceiling: float = P(
+        1.2, "quality units", 0.0, 100.0, "maximum service added to each experience"
+    )
+    service_efficiency: float = P(
+        15.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "service quality (and consistency) per unit of spend: how fast spend approaches the ceiling",
+    )
+    consistency_ceiling: float = P(
+        0.6,
+        "share",
+        0.0,
+        1.0,
+        "maximum share of experience variation removed by service (same spend, same efficiency)",
+    )
+    complaint_handling_ceiling: float = P(
+        0.02, "resolutions per market customer per week", 0.0, 1.0, "maximum capacity"
+    )
+    complaint_handling_efficiency: float = P(
+        60.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "complaint capacity per unit of spend: how fast spend approaches the ceiling",
+    )
+    personalization_ceiling: float = P(
+        0.3, "per purchase", 0.0, 1.0, "maximum share of the unknown learned per purchase"
+    )
+    personalization_efficiency: float = P(
+        30.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "learning per unit of spend: how fast spend approaches the ceiling",
+    )
+    feedback_ceiling: float = P(
+        0.5, "probability", 0.0, 1.0, "maximum share of silent customers asked and heard"
+    )
+    feedback_efficiency: float = P(
+        60.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "solicitation per unit of spend: how fast spend approaches the ceiling",
+    )
+    access_ceiling: float = P(
+        0.6, "quality units", 0.0, 100.0, "maximum access and response quality added"
+    )
+    access_efficiency: float = P(
+        30.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "access quality per unit of spend: how fast spend approaches the ceiling",
+    )
+    loyalty_ceiling: float = P(
+        0.8, "utility", 0.0, 100.0, "maximum reward bonus for active customers"
+    )
+    loyalty_efficiency: float = P(
+        20.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "reward bonus per unit of spend: how fast spend approaches the ceiling",
+    )
     efficiency_ceiling: float = P(0.25, "share of unit cost", 0.0, 0.9, "maximum unit-cost saving")
-    efficiency_efficiency: float = P(10.0, "per spend unit", 0.0, 1e6, "cost saving per unit of spend: how fast spend approaches the ceiling")
-    innovation_ceiling: float = P(0.02, "quality units per week", 0.0, 10.0, "maximum weekly quality gain")
-    innovation_efficiency: float = P(10.0, "per spend unit", 0.0, 1e6, "quality growth per unit of spend: how fast spend approaches the ceiling")
-    recovery_speed: float = P(0.8, "per week", 0.0, 1.0, "chance a complaint within capacity is settled that week")
-    cost_pass_through: float = P(0.8, "share", 0.0, 1.0, "share of a unit-cost saving passed on in price")
+    efficiency_efficiency: float = P(
+        10.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "cost saving per unit of spend: how fast spend approaches the ceiling",
+    )
+    innovation_ceiling: float = P(
+        0.02, "quality units per week", 0.0, 10.0, "maximum weekly quality gain"
+    )
+    innovation_efficiency: float = P(
+        10.0,
+        "per spend unit",
+        0.0,
+        1e6,
+        "quality growth per unit of spend: how fast spend approaches the ceiling",
+    )
+    recovery_speed: float = P(
+        0.8, "per week", 0.0, 1.0, "chance a complaint within capacity is settled that week"
+    )
+    cost_pass_through: float = P(
+        0.8, "share", 0.0, 1.0, "share of a unit-cost saving passed on in price"
+    )
 
 
 LEVERS: tuple[str, ...] = (
-    "advertising", "promotion",                                   # acquisition
-    "service", "complaint_handling", "personalization", "feedback", "access", "loyalty",  # retention
-    "efficiency",                                                 # operational excellence
-    "innovation",                                                 # product leadership
+    "advertising",
+    "promotion",  # acquisition
+    "service",
+    "complaint_handling",
+    "personalization",
+    "feedback",
+    "access",
+    "loyalty",  # retention
+    "efficiency",  # operational excellence
+    "innovation",  # product leadership
 )
 ACQUISITION_LEVERS: tuple[str, ...] = ("advertising", "promotion")
 RETENTION_LEVERS: tuple[str, ...] = (
-    "service", "complaint_handling", "personalization", "feedback", "access", "loyalty")
+    "service",
+    "complaint_handling",
+    "personalization",
+    "feedback",
+    "access",
+    "loyalty",
+)
 
 STRATEGIES: dict[str, dict[str, float]] = {
-    "acquisition_focus": {"advertising": 0.55, "promotion": 0.35, "service": 0.05,
-                          "complaint_handling": 0.05},
-    "retention_focus": {"advertising": 0.10, "service": 0.30, "complaint_handling": 0.15,
-                        "personalization": 0.15, "feedback": 0.10, "access": 0.10,
-                        "loyalty": 0.10},
-    "balanced": {"advertising": 0.30, "promotion": 0.10, "service": 0.20,
-                 "complaint_handling": 0.10, "personalization": 0.10, "feedback": 0.05,
-                 "access": 0.10, "loyalty": 0.05},
-    "operational_excellence": {"efficiency": 0.50, "advertising": 0.20, "service": 0.10,
-                               "complaint_handling": 0.10, "access": 0.10},
-    "product_leadership": {"innovation": 0.50, "advertising": 0.25, "service": 0.15,
-                           "complaint_handling": 0.10},
-    "customer_intimacy": {"personalization": 0.35, "feedback": 0.15, "service": 0.20,
-                          "complaint_handling": 0.10, "access": 0.10, "advertising": 0.10},
+    "acquisition_focus": {
+        "advertising": 0.55,
+        "promotion": 0.35,
+        "service": 0.05,
+        "complaint_handling": 0.05,
+    },
+    "retention_focus": {
+        "advertising": 0.10,
+        "service": 0.30,
+        "complaint_handling": 0.15,
+        "personalization": 0.15,
+        "feedback": 0.10,
+        "access": 0.10,
+        "loyalty": 0.10,
+    },
+    "balanced": {
+        "advertising": 0.30,
+        "promotion": 0.10,
+        "service": 0.20,
+        "complaint_handling": 0.10,
+        "personalization": 0.10,
+        "feedback": 0.05,
+        "access": 0.10,
+        "loyalty": 0.05,
+    },
+    "operational_excellence": {
+        "efficiency": 0.50,
+        "advertising": 0.20,
+        "service": 0.10,
+        "complaint_handling": 0.10,
+        "access": 0.10,
+    },
+    "product_leadership": {
+        "innovation": 0.50,
+        "advertising": 0.25,
+        "service": 0.15,
+        "complaint_handling": 0.10,
+    },
+    "customer_intimacy": {
+        "personalization": 0.35,
+        "feedback": 0.15,
+        "service": 0.20,
+        "complaint_handling": 0.10,
+        "access": 0.10,
+        "advertising": 0.10,
+    },
     "none": {},
 }
 
@@ -184,21 +402,48 @@ class FirmSpec:
     """One firm: its economics, starting position and how it splits its budget."""
 
     name: str = P("firm", "-", doc="label used in outputs")
-    strategy: str = P("balanced", "-", doc="budget split preset", choices=tuple(STRATEGIES) + ("custom",))
-    allocation: Mapping[str, float] | None = field(default=None, metadata={
-        "unit": "shares summing to 1", "doc": "custom budget split over levers (strategy='custom')"})
-    budget: float = P(0.10, "currency per market customer per week", 0.0, 1e6, "marketing and service budget")
-    budget_revenue_share: float = P(0.0, "share of last week's revenue", 0.0, 1.0, "budget added in proportion to revenue")
+    strategy: str = P(
+        "balanced", "-", doc="budget split preset", choices=tuple(STRATEGIES) + ("custom",)
+    )
+    allocation: Mapping[str, float] | None = field(
+        default=None,
+        metadata={
+            "unit": "shares summing to 1",
+            "doc": "custom budget split over levers (strategy='custom')",
+        },
+    )
+    budget: float = P(
+        0.10, "currency per market customer per week", 0.0, 1e6, "marketing and service budget"
+    )
+    budget_revenue_share: float = P(
+        0.0, "share of last week's revenue", 0.0, 1.0, "budget added in proportion to revenue"
+    )
     price: float = P(10.0, "currency per purchase", 0.0, 1e9, "list price")
     unit_cost: float = P(6.0, "currency per purchase", 0.0, 1e9, "cost of goods per purchase")
     quality: float = P(5.0, "quality units", -100.0, 100.0, "core product quality at start")
-    position: float = P(0.0, "needs units", -100.0, 100.0, "where the standard offer sits among needs")
-    initial_customers: float = P(0.3, "share of market", 0.0, 1.0, "customers (repeat stage) at start")
-    initial_awareness: float = P(0.8, "share of market", 0.0, 1.0, "customers considering the firm at start")
-    base_reach: float = P(0.03, "per year", 0.0, 100.0, "consideration hazard without advertising (Bass p)")
-    adaptive: bool = P(False, "-", doc="shift budget between acquisition and retention by observed CLV/CAC (rules.adapt_split)")
-    adapt_step: float = P(0.01, "share of budget per week", 0.0, 1.0, "how fast an adaptive firm shifts its split")
-    adapt_target: float = P(3.0, "CLV / CAC", 0.0, 1000.0, "value-to-cost ratio an adaptive firm steers to")
+    position: float = P(
+        0.0, "needs units", -100.0, 100.0, "where the standard offer sits among needs"
+    )
+    initial_customers: float = P(
+        0.3, "share of market", 0.0, 1.0, "customers (repeat stage) at start"
+    )
+    initial_awareness: float = P(
+        0.8, "share of market", 0.0, 1.0, "customers considering the firm at start"
+    )
+    base_reach: float = P(
+        0.03, "per year", 0.0, 100.0, "consideration hazard without advertising (Bass p)"
+    )
+    adaptive: bool = P(
+        False,
+        "-",
+        doc="shift budget between acquisition and retention by observed CLV/CAC (rules.adapt_split)",
+    )
+    adapt_step: float = P(
+        0.01, "share of budget per week", 0.0, 1.0, "how fast an adaptive firm shifts its split"
+    )
+    adapt_target: float = P(
+        3.0, "CLV / CAC", 0.0, 1000.0, "value-to-cost ratio an adaptive firm steers to"
+    )
 
     def shares(self) -> dict[str, float]:
         """Budget share per lever (all levers, zeros included)."""
@@ -243,11 +488,14 @@ class Scenario:
             _validate_firm(i, firm)
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise ScenarioError(f"firms.name: duplicate firm name {sorted(dup)[0]!r}; names must be unique")
+            raise ScenarioError(
+                f"firms.name: duplicate firm name {sorted(dup)[0]!r}; names must be unique"
+            )
         share = sum(f.initial_customers for f in self.firms)
         if share > 1.0 + 1e-9:
             raise ScenarioError(
-                f"firms.initial_customers: shares sum to {share:g}, must be at most 1")
+                f"firms.initial_customers: shares sum to {share:g}, must be at most 1"
+            )
         if self.customers.trust_loss < self.customers.trust_gain:
             pass  # allowed (a researcher may test symmetric or reversed trust), documented in ODD
 
@@ -284,8 +532,13 @@ class Scenario:
         changes: dict[str, Any] = dict(top)
         for section, values in per_section.items():
             current = getattr(self, section)
-            changes[section] = replace(current, **{
-                k: _coerce(f"{section}.{k}", v, _field(type(current), k)) for k, v in values.items()})
+            changes[section] = replace(
+                current,
+                **{
+                    k: _coerce(f"{section}.{k}", v, _field(type(current), k))
+                    for k, v in values.items()
+                },
+            )
         changes["firms"] = tuple(firms)
         return replace(self, **changes)
 
@@ -296,9 +549,13 @@ class Scenario:
             obj = getattr(self, section)
             out[section] = {f.name: getattr(obj, f.name) for f in fields(obj)}
         out["firms"] = [
-            {k: (dict(v) if isinstance(v, Mapping) else v)
-             for k, v in ((f.name, getattr(firm, f.name)) for f in fields(firm)) if v is not None}
-            for firm in self.firms]
+            {
+                k: (dict(v) if isinstance(v, Mapping) else v)
+                for k, v in ((f.name, getattr(firm, f.name)) for f in fields(firm))
+                if v is not None
+            }
+            for firm in self.firms
+        ]
         return out
 
 
@@ -325,7 +582,8 @@ def _locate(key: str) -> tuple[str, str]:
         if section not in SECTIONS:
             raise ScenarioError(
                 f"{key}: unknown section {section!r}{_suggest(section, list(SECTIONS) + ['firms'])}; "
-                f"sections are {', '.join(list(SECTIONS) + ['firms'])}")
+                f"sections are {', '.join(list(SECTIONS) + ['firms'])}"
+            )
         if name not in {f.name for f in fields(SECTIONS[section])}:
             options = [f.name for f in fields(SECTIONS[section])]
             raise ScenarioError(f"{key}: unknown parameter {name!r}{_suggest(name, options)}")
@@ -369,11 +627,14 @@ def _coerce(key: str, value: Any, f) -> Any:
         choices = meta.get("choices")
         if choices and value not in choices:
             raise ScenarioError(
-                f"{key}: {value!r} is not one of {', '.join(choices)}{_suggest(value, list(choices))}")
+                f"{key}: {value!r} is not one of {', '.join(choices)}{_suggest(value, list(choices))}"
+            )
         return value
     low, high = meta.get("low"), meta.get("high")
     if low is not None and value < low or high is not None and value > high:
-        raise ScenarioError(f"{key}: {value!r} is outside the allowed range [{low:g}, {high:g}] ({meta.get('unit')})")
+        raise ScenarioError(
+            f"{key}: {value!r} is outside the allowed range [{low:g}, {high:g}] ({meta.get('unit')})"
+        )
     return value
 
 
@@ -390,17 +651,25 @@ def _validate_firm(i: int, firm: FirmSpec) -> None:
     if firm.strategy == "custom":
         alloc = firm.allocation
         if not alloc:
-            raise ScenarioError(f"firms[{i}].allocation: strategy 'custom' needs an allocation over {', '.join(LEVERS)}")
+            raise ScenarioError(
+                f"firms[{i}].allocation: strategy 'custom' needs an allocation over {', '.join(LEVERS)}"
+            )
         for lever, share in alloc.items():
             if lever not in LEVERS:
-                raise ScenarioError(f"firms[{i}].allocation.{lever}: unknown lever{_suggest(lever, list(LEVERS))}; levers are {', '.join(LEVERS)}")
+                raise ScenarioError(
+                    f"firms[{i}].allocation.{lever}: unknown lever{_suggest(lever, list(LEVERS))}; levers are {', '.join(LEVERS)}"
+                )
             if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-                raise ScenarioError(f"firms[{i}].allocation.{lever}: {share!r} must be a share in [0, 1]")
+                raise ScenarioError(
+                    f"firms[{i}].allocation.{lever}: {share!r} must be a share in [0, 1]"
+                )
         total = sum(alloc.values())
         if abs(total - 1.0) > 1e-6:
             raise ScenarioError(f"firms[{i}].allocation: shares sum to {total:g}, must sum to 1")
     elif firm.allocation is not None:
-        raise ScenarioError(f"firms[{i}].allocation: only allowed with strategy = 'custom' (strategy is {firm.strategy!r})")
+        raise ScenarioError(
+            f"firms[{i}].allocation: only allowed with strategy = 'custom' (strategy is {firm.strategy!r})"
+        )
 
 
 def _firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
@@ -413,7 +682,9 @@ def _firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
             raise ScenarioError(f"firms[{i}].{key}: unknown firm parameter{_suggest(key, names)}")
         if key == "allocation":
             if not isinstance(value, Mapping):
-                raise ScenarioError(f"firms[{i}].allocation: {value!r} is not a table of lever shares")
+                raise ScenarioError(
+                    f"firms[{i}].allocation: {value!r} is not a table of lever shares"
+                )
             kwargs[key] = dict(value)
             if "strategy" not in data:
                 kwargs["strategy"] = "custom"
@@ -427,13 +698,17 @@ def _firms_from_data(data: Any) -> tuple[FirmSpec, ...]:
         return (data,)
     if not isinstance(data, list | tuple):
         raise ScenarioError(f"firms: {data!r} is not a list of firms")
-    return tuple(d if isinstance(d, FirmSpec) else _firm_from_mapping(i, d) for i, d in enumerate(data))
+    return tuple(
+        d if isinstance(d, FirmSpec) else _firm_from_mapping(i, d) for i, d in enumerate(data)
+    )
 
 
 def _override_firm(firms: list[FirmSpec], key: str, value: Any) -> list[FirmSpec]:
     parts = key.split(".")
     if len(parts) != 3:
-        raise ScenarioError(f"{key}: firm overrides take the form firms.<name or index>.<parameter>")
+        raise ScenarioError(
+            f"{key}: firm overrides take the form firms.<name or index>.<parameter>"
+        )
     _, which, name = parts
     names = [f.name for f in firms]
     if which.isdigit() and int(which) < len(firms):
@@ -458,7 +733,9 @@ def scenario_from_dict(data: Mapping[str, Any], *, base: Scenario | None = None)
     overrides: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
-            raise ScenarioError(f"{key}: unknown section{_suggest(key, sorted(known))}; allowed: {', '.join(sorted(known))}")
+            raise ScenarioError(
+                f"{key}: unknown section{_suggest(key, sorted(known))}; allowed: {', '.join(sorted(known))}"
+            )
         if key in SECTIONS:
             if not isinstance(value, Mapping):
                 raise ScenarioError(f"{key}: {value!r} is not a table")
@@ -503,5 +780,7 @@ def preset(name: str) -> Scenario:
     path = preset_dir() / f"{name}.toml"
     if not path.is_file():
         options = sorted(p.stem for p in preset_dir().glob("*.toml"))
-        raise ScenarioError(f"preset: {name!r} is not one of {', '.join(options)}{_suggest(name, options)}")
+        raise ScenarioError(
+            f"preset: {name!r} is not one of {', '.join(options)}{_suggest(name, options)}"
+        )
     return load_scenario(path)

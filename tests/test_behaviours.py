@@ -16,13 +16,23 @@ BEHAVIOUR_CHECKS = select(["behaviour-*"])
 
 def test_every_reference_behaviour_has_a_check():
     names = {c.name for c in BEHAVIOUR_CHECKS}
-    for expected in ("leaky-bucket", "acquisition-wins-young-market", "expectation-treadmill",
-                     "trust-asymmetry", "trust-in-market", "invisible-complaints",
-                     "service-recovery", "bad-news", "individual-treatment"):
+    for expected in (
+        "leaky-bucket",
+        "acquisition-wins-young-market",
+        "expectation-treadmill",
+        "trust-asymmetry",
+        "trust-in-market",
+        "invisible-complaints",
+        "service-recovery",
+        "bad-news",
+        "individual-treatment",
+    ):
         assert f"behaviour-{expected}" in names
 
 
 @pytest.mark.parametrize("chk", BEHAVIOUR_CHECKS, ids=lambda c: c.name)
 def test_reference_behaviour(chk):
     result = chk.run()
-    assert result.passed, f"{chk.name}: {result.simulated} ({result.details}); expected {chk.expected}"
+    assert result.passed, (
+        f"{chk.name}: {result.simulated} ({result.details}); expected {chk.expected}"
+    )

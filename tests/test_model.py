@@ -70,12 +70,14 @@ def check_frame(frame: pd.DataFrame, m: Market, steps: int) -> None:
         assert not frame[name].isna().any(), name
     np.testing.assert_array_equal(frame[list(STAGES)].sum(axis=1), n)
     np.testing.assert_array_equal(
-        frame["customers"], frame[["buyer", "repeat", "client", "advocate"]].sum(axis=1))
+        frame["customers"], frame[["buyer", "repeat", "client", "advocate"]].sum(axis=1)
+    )
     for name in ("churn_rate", "retention_rate", "delight_rate", "mean_trust"):
         values = frame[name].dropna()
         assert ((values >= 0.0) & (values <= 1.0)).all(), name
-    assert np.isclose(frame["revenue"] - frame["cogs"] - frame["spend"], frame["profit"],
-                      rtol=1e-12, atol=1e-9).all()
+    assert np.isclose(
+        frame["revenue"] - frame["cogs"] - frame["spend"], frame["profit"], rtol=1e-12, atol=1e-9
+    ).all()
     rate = m.config.market.discount_rate
     for firm in m.firms:
         rows = frame[frame["firm"] == firm.name]
@@ -94,8 +96,9 @@ def check_frame(frame: pd.DataFrame, m: Market, steps: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=10, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     seed=st.integers(0, 2**32 - 1),
     network=st.sampled_from(NETWORK_KINDS),
@@ -109,15 +112,35 @@ def check_frame(frame: pd.DataFrame, m: Market, steps: int) -> None:
     experience_noise=st.floats(0.0, 2.0),
     initial_customers=st.floats(0.0, 0.33),
 )
-def test_market_invariants_every_week(seed, network, strategies, n, weeks, dt, need_rate,
-                                      trust_loss, wom_negative_reach, experience_noise,
-                                      initial_customers):
-    firms = [{"name": f"f{i}", "strategy": s, "initial_customers": initial_customers}
-             for i, s in enumerate(strategies)]
-    m = Market(rng=seed, n_customers=n, network=network, firms=firms, dt=dt,
-               need_rate=need_rate, trust_loss=trust_loss,
-               wom_negative_reach=wom_negative_reach, experience_noise=experience_noise,
-               customer_agents=False)
+def test_market_invariants_every_week(
+    seed,
+    network,
+    strategies,
+    n,
+    weeks,
+    dt,
+    need_rate,
+    trust_loss,
+    wom_negative_reach,
+    experience_noise,
+    initial_customers,
+):
+    firms = [
+        {"name": f"f{i}", "strategy": s, "initial_customers": initial_customers}
+        for i, s in enumerate(strategies)
+    ]
+    m = Market(
+        rng=seed,
+        n_customers=n,
+        network=network,
+        firms=firms,
+        dt=dt,
+        need_rate=need_rate,
+        trust_loss=trust_loss,
+        wom_negative_reach=wom_negative_reach,
+        experience_noise=experience_noise,
+        customer_agents=False,
+    )
     steps = math.ceil(weeks / dt)
     known = check_customers(m, np.zeros((n, len(firms)), dtype=bool))
     for _ in range(steps):
@@ -154,8 +177,9 @@ def test_same_seed_same_frame_different_seed_different():
 def test_same_seed_in_another_process():
     here = Market(rng=7, n_customers=500).run(26)[list(METRICS)].to_numpy()
     # a fresh interpreter has a different hash seed and no shared state
-    out = subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True,
-                         check=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", _SCRIPT], capture_output=True, text=True, check=True, timeout=120
+    )
     there = np.array(json.loads(out.stdout), dtype=float)
     np.testing.assert_array_equal(here, there)
 
@@ -267,15 +291,23 @@ def test_longer_run_books_balance():
 
 
 def test_word_of_mouth_is_heard_next_week():
-    m = Market(rng=5, n_customers=600, wom_negative_reach=0.6, wom_positive_reach=0.6,
-               customer_agents=False)
+    m = Market(
+        rng=5,
+        n_customers=600,
+        wom_negative_reach=0.6,
+        wom_positive_reach=0.6,
+        customer_agents=False,
+    )
     c, p = m.customers, m.config.customers
     hearing: list[dict[str, np.ndarray]] = []
     original = m.hear_word_of_mouth
 
     def recording_hear() -> None:
-        record = {"trust_before": c.trust.copy(), "pos": c.heard_positive.copy(),
-                  "neg": c.heard_negative.copy()}
+        record = {
+            "trust_before": c.trust.copy(),
+            "pos": c.heard_positive.copy(),
+            "neg": c.heard_negative.copy(),
+        }
         original()
         record["trust_after"] = c.trust.copy()
         record["inbox_after"] = c.heard_positive + c.heard_negative
@@ -302,15 +334,22 @@ def test_word_of_mouth_is_heard_next_week():
         #    the inbox
         got = (end_pos > 0) | (end_neg > 0)
         expected, _ = rules.hear_word_of_mouth(
-            end_trust[got], np.zeros(got.sum()), end_pos[got], end_neg[got],
-            trust_gain=p.wom_trust_gain, trust_loss=p.wom_trust_loss, hype=p.wom_hype)
+            end_trust[got],
+            np.zeros(got.sum()),
+            end_pos[got],
+            end_neg[got],
+            trust_gain=p.wom_trust_gain,
+            trust_loss=p.wom_trust_loss,
+            hype=p.wom_hype,
+        )
         np.testing.assert_allclose(heard["trust_after"][got], expected, rtol=1e-12)
         np.testing.assert_array_equal(heard["trust_after"][~got], end_trust[~got])
         assert not heard["inbox_after"].any()
         # 3. messages sent this week have not touched this week's trust: receivers who neither
         #    bought this week nor had a complaint pending keep the trust they had after hearing
-        bought = ~((c.satisfaction == sat_before) | (np.isnan(c.satisfaction)
-                                                      & np.isnan(sat_before)))
+        bought = ~(
+            (c.satisfaction == sat_before) | (np.isnan(c.satisfaction) & np.isnan(sat_before))
+        )
         bought_per_week.append(bought.sum(axis=0))
         receivers = ((c.heard_positive > 0) | (c.heard_negative > 0)) & ~bought & ~open_complaint
         assert receivers.any()
@@ -328,4 +367,5 @@ def test_word_of_mouth_is_heard_next_week():
     for f in m.firms:
         np.testing.assert_array_equal(
             frame.loc[frame["firm"] == f.name, "purchases"].to_numpy()[1:],
-            [b[f.index] for b in bought_per_week])
+            [b[f.index] for b in bought_per_week],
+        )

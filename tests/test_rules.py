@@ -21,8 +21,9 @@ from cxsim.rules import ADVOCATE, BUYER, CLIENT, LOST, PROSPECT, REPEAT
 
 SEED = 20240611
 #: Property tests: deterministic (derandomized) and small enough to keep the file fast.
-PROPS = settings(max_examples=40, derandomize=True, deadline=None,
-                 suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(
+    max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 open_unit = st.floats(1e-6, 1.0 - 1e-6, allow_nan=False)
@@ -99,8 +100,15 @@ def test_choice_utility_hand_values():
     trust = np.array([[0.5, 1.0], [0.0, 0.25]])
     price = np.array([10.0, 12.0])
     bonus = np.array([[0.0, 0.5], [1.0, 0.0]])
-    v = rules.choice_utility(expectation, trust, price, bonus,
-                             quality_weight=2.0, trust_weight=3.0, price_sensitivity=0.1)
+    v = rules.choice_utility(
+        expectation,
+        trust,
+        price,
+        bonus,
+        quality_weight=2.0,
+        trust_weight=3.0,
+        price_sensitivity=0.1,
+    )
     # row 0: 2·5 + 3·0.5 − 1 + 0 = 10.5 ; 2·6 + 3·1 − 1.2 + 0.5 = 14.3
     # row 1: 2·4 + 0 − 1 + 1 = 8 ; 8 + 0.75 − 1.2 = 7.55
     np.testing.assert_allclose(v, [[10.5, 14.3], [8.0, 7.55]], rtol=1e-14)
@@ -108,8 +116,15 @@ def test_choice_utility_hand_values():
 
 def test_choice_utility_per_customer_price_sensitivity():
     z = np.zeros((2, 2))
-    v = rules.choice_utility(z, z, np.array([10.0, 20.0]), z, quality_weight=1.0,
-                             trust_weight=1.0, price_sensitivity=np.array([[0.1], [1.0]]))
+    v = rules.choice_utility(
+        z,
+        z,
+        np.array([10.0, 20.0]),
+        z,
+        quality_weight=1.0,
+        trust_weight=1.0,
+        price_sensitivity=np.array([[0.1], [1.0]]),
+    )
     np.testing.assert_allclose(v, [[-1.0, -2.0], [-10.0, -20.0]])
 
 
@@ -135,8 +150,7 @@ def test_logit_choice_frequencies_match_closed_form(v, available, outside):
     v = np.asarray(v)
     avail = np.asarray(available)
     rng = np.random.default_rng(SEED)
-    chosen = rules.logit_choice(np.tile(v, (n, 1)), np.tile(avail, (n, 1)), outside,
-                                rng.random(n))
+    chosen = rules.logit_choice(np.tile(v, (n, 1)), np.tile(avail, (n, 1)), outside, rng.random(n))
     probs, p0 = _logit_probs(v - v.max(), avail, outside - v.max())
     for f, p in enumerate(probs):
         share = (chosen == f).mean()
@@ -188,8 +202,9 @@ def test_logit_choice_single_firm_no_outside_always_chosen():
 
 
 def test_logit_choice_nothing_available_no_outside():
-    chosen = rules.logit_choice(np.zeros((2, 2)), np.zeros((2, 2), dtype=bool), -np.inf,
-                                np.array([0.0, 0.5]))
+    chosen = rules.logit_choice(
+        np.zeros((2, 2)), np.zeros((2, 2), dtype=bool), -np.inf, np.array([0.0, 0.5])
+    )
     np.testing.assert_array_equal(chosen, [-1, -1])
 
 
@@ -229,8 +244,7 @@ def test_experienced_quality_hand_values():
     need = np.array([2.0, -1.0, 0.5])
     knowledge = np.array([0.0, 0.5, 1.0])
     noise = np.array([0.1, 0.0, -0.2])
-    x = rules.experienced_quality(5.0, 1.0, need, 0.5, knowledge, mismatch_weight=2.0,
-                                  noise=noise)
+    x = rules.experienced_quality(5.0, 1.0, need, 0.5, knowledge, mismatch_weight=2.0, noise=noise)
     # 6 − 2·1·1.5 + 0.1 = 3.1 ; 6 − 2·0.5·1.5 = 4.5 ; 6 − 0 − 0.2 = 5.8
     np.testing.assert_allclose(x, [3.1, 4.5, 5.8])
 
@@ -239,11 +253,13 @@ def test_experienced_quality_hand_values():
 @given(need=vec(quality, 10), position=quality, weight=st.floats(0.0, 10.0))
 def test_experienced_quality_knowledge_limits(need, position, weight):
     zero = np.zeros(10)
-    full = rules.experienced_quality(5.0, 0.5, need, position, np.ones(10),
-                                     mismatch_weight=weight, noise=zero)
+    full = rules.experienced_quality(
+        5.0, 0.5, need, position, np.ones(10), mismatch_weight=weight, noise=zero
+    )
     np.testing.assert_allclose(full, 5.5)  # knowledge 1: no mismatch whatever the distance
-    none = rules.experienced_quality(5.0, 0.5, need, position, zero,
-                                     mismatch_weight=weight, noise=zero)
+    none = rules.experienced_quality(
+        5.0, 0.5, need, position, zero, mismatch_weight=weight, noise=zero
+    )
     np.testing.assert_allclose(none, 5.5 - weight * np.abs(need - position), atol=1e-9)
 
 
@@ -354,10 +370,10 @@ def _iterate_hits(start, gain, loss):
 @pytest.mark.parametrize(
     ("start", "gain", "loss", "expected"),
     [
-        (0.5, 0.1, 0.2, 2),    # after miss 0.4; 0.46, 0.514
-        (0.6, 0.06, 0.2, 5),   # after miss 0.48; distance 0.52·0.94^k <= 0.4 at k = 5
-        (0.5, 0.1, 0.0, 0),    # no loss, nothing to recover
-        (0.0, 0.1, 0.5, 0),    # nothing to lose
+        (0.5, 0.1, 0.2, 2),  # after miss 0.4; 0.46, 0.514
+        (0.6, 0.06, 0.2, 5),  # after miss 0.48; distance 0.52·0.94^k <= 0.4 at k = 5
+        (0.5, 0.1, 0.0, 0),  # no loss, nothing to recover
+        (0.0, 0.1, 0.5, 0),  # nothing to lose
     ],
 )
 def test_hits_to_recover_hand_values(start, gain, loss, expected):
@@ -365,8 +381,9 @@ def test_hits_to_recover_hand_values(start, gain, loss, expected):
     assert _iterate_hits(start, gain, loss) == expected
 
 
-@settings(max_examples=150, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(start=st.floats(0.01, 0.99), gain=st.floats(0.01, 0.5), loss=st.floats(0.0, 1.0))
 def test_hits_to_recover_matches_iteration(start, gain, loss):
     k = rules.hits_to_recover(start, gain, loss)
@@ -427,17 +444,30 @@ def test_word_of_mouth_senders_margins():
 
 
 def test_hear_word_of_mouth_hand_values():
-    t, e = rules.hear_word_of_mouth(np.array([0.5, 0.5, 0.5]), np.array([5.0, 5.0, 5.0]),
-                                    np.array([1, 0, 2]), np.array([0, 1, 1]),
-                                    trust_gain=0.1, trust_loss=0.2, hype=0.05)
+    t, e = rules.hear_word_of_mouth(
+        np.array([0.5, 0.5, 0.5]),
+        np.array([5.0, 5.0, 5.0]),
+        np.array([1, 0, 2]),
+        np.array([0, 1, 1]),
+        trust_gain=0.1,
+        trust_loss=0.2,
+        hype=0.05,
+    )
     # 1 − 0.5·0.9 = 0.55 ; 0.5·0.8 = 0.4 ; (1 − 0.5·0.81)·0.8 = 0.476
     np.testing.assert_allclose(t, [0.55, 0.4, 0.476])
     np.testing.assert_allclose(e, [5.05, 5.0, 5.1])
 
 
 @PROPS
-@given(t0=unit, e0=quality, k=st.integers(0, 12), gain=unit, loss=unit,
-       hype=st.floats(0, 10), negative=st.booleans())
+@given(
+    t0=unit,
+    e0=quality,
+    k=st.integers(0, 12),
+    gain=unit,
+    loss=unit,
+    hype=st.floats(0, 10),
+    negative=st.booleans(),
+)
 def test_hear_word_of_mouth_k_messages_equal_k_single(t0, e0, k, gain, loss, hype, negative):
     kw = dict(trust_gain=gain, trust_loss=loss, hype=hype)
     one, zero, kk = np.array([1]), np.array([0]), np.array([k])
@@ -507,8 +537,9 @@ def test_complaint_probability_solicitation_monotone_to_one():
 @PROPS
 @given(d=vec(quality), vm=unit, vs=unit, margin=st.floats(0, 10), s=unit)
 def test_complaint_probability_in_unit_interval(d, vm, vs, margin, s):
-    p = rules.complaint_probability(d, voice_minor=vm, voice_serious=vs, serious_margin=margin,
-                                    solicitation=s)
+    p = rules.complaint_probability(
+        d, voice_minor=vm, voice_serious=vs, serious_margin=margin, solicitation=s
+    )
     assert not np.isnan(p).any()
     assert np.all((p >= 0.0) & (p <= 1.0 + 1e-15))
 
@@ -522,7 +553,11 @@ def test_resolution_probability_capacity_bound():
 
 
 @PROPS
-@given(pending=arrays(np.float64, st.integers(1, 30), elements=st.integers(0, 10**6)), capacity=st.floats(0, 1e6), speed=unit)
+@given(
+    pending=arrays(np.float64, st.integers(1, 30), elements=st.integers(0, 10**6)),
+    capacity=st.floats(0, 1e6),
+    speed=unit,
+)
 def test_resolution_probability_properties(pending, capacity, speed):
     p = rules.resolution_probability(pending, capacity, speed)
     assert not np.isnan(p).any()
@@ -565,8 +600,9 @@ def test_grudge_add_and_fade():
 # churn, ladder, response curves
 # --------------------------------------------------------------------------------------------
 
-CHURN = dict(base_per_week=0.002, trust_floor=0.5, trust_sensitivity=0.04,
-             grudge_sensitivity=0.01, dt=1.0)
+CHURN = dict(
+    base_per_week=0.002, trust_floor=0.5, trust_sensitivity=0.04, grudge_sensitivity=0.01, dt=1.0
+)
 
 
 def test_churn_probability_hand_values():
@@ -586,19 +622,34 @@ def test_churn_probability_monotone():
 
 
 @PROPS
-@given(t=vec(unit, 8), g=vec(nonneg, 8), base=unit, floor=unit,
-       ts=st.floats(0, 100), gs=st.floats(0, 100), dt=st.floats(0.01, 52))
+@given(
+    t=vec(unit, 8),
+    g=vec(nonneg, 8),
+    base=unit,
+    floor=unit,
+    ts=st.floats(0, 100),
+    gs=st.floats(0, 100),
+    dt=st.floats(0.01, 52),
+)
 def test_churn_probability_in_unit_interval(t, g, base, floor, ts, gs, dt):
-    p = rules.churn_probability(t, g, base_per_week=base, trust_floor=floor,
-                                trust_sensitivity=ts, grudge_sensitivity=gs, dt=dt)
+    p = rules.churn_probability(
+        t,
+        g,
+        base_per_week=base,
+        trust_floor=floor,
+        trust_sensitivity=ts,
+        grudge_sensitivity=gs,
+        dt=dt,
+    )
     assert not np.isnan(p).any()
     assert np.all((p >= 0.0) & (p <= 1.0))
 
 
 def _ladder(stage, streak, trust):
     s = np.array(stage, dtype=np.int8)
-    out = rules.ladder_after_purchase(s, np.array(streak), np.array(trust),
-                                      client_streak=3, advocate_trust=0.75)
+    out = rules.ladder_after_purchase(
+        s, np.array(streak), np.array(trust), client_streak=3, advocate_trust=0.75
+    )
     assert out.dtype == s.dtype
     return out.tolist()
 
@@ -608,18 +659,19 @@ def test_ladder_after_purchase_transitions():
     assert _ladder([LOST], [1], [0.9]) == [BUYER]
     assert _ladder([BUYER], [2], [0.9]) == [REPEAT]
     assert _ladder([REPEAT], [2], [0.5]) == [REPEAT]
-    assert _ladder([REPEAT], [3], [0.5]) == [CLIENT]   # at client_streak
+    assert _ladder([REPEAT], [3], [0.5]) == [CLIENT]  # at client_streak
     assert _ladder([CLIENT], [4], [0.75]) == [ADVOCATE]  # at advocate_trust
     assert _ladder([CLIENT], [4], [0.74]) == [CLIENT]
     assert _ladder([ADVOCATE], [9], [0.8]) == [ADVOCATE]
-    assert _ladder([ADVOCATE], [9], [0.7]) == [CLIENT]   # trust fell
+    assert _ladder([ADVOCATE], [9], [0.7]) == [CLIENT]  # trust fell
 
 
 def test_ladder_after_purchase_does_not_mutate_input():
     stage = np.array([PROSPECT, BUYER, REPEAT], dtype=np.int8)
     before = stage.copy()
-    rules.ladder_after_purchase(stage, np.array([1, 2, 3]), np.array([0.5, 0.5, 0.5]),
-                                client_streak=3, advocate_trust=0.75)
+    rules.ladder_after_purchase(
+        stage, np.array([1, 2, 3]), np.array([0.5, 0.5, 0.5]), client_streak=3, advocate_trust=0.75
+    )
     np.testing.assert_array_equal(stage, before)
 
 
@@ -631,12 +683,16 @@ def test_ladder_after_switch():
 
 
 @PROPS
-@given(stage=arrays(np.int8, 12, elements=st.integers(0, 5)),
-       streak=arrays(np.int64, 12, elements=st.integers(1, 50)),
-       trust=vec(unit, 12), client_streak=st.integers(2, 10))
+@given(
+    stage=arrays(np.int8, 12, elements=st.integers(0, 5)),
+    streak=arrays(np.int64, 12, elements=st.integers(1, 50)),
+    trust=vec(unit, 12),
+    client_streak=st.integers(2, 10),
+)
 def test_ladder_after_purchase_property(stage, streak, trust, client_streak):
-    new = rules.ladder_after_purchase(stage, streak, trust, client_streak=client_streak,
-                                      advocate_trust=0.75)
+    new = rules.ladder_after_purchase(
+        stage, streak, trust, client_streak=client_streak, advocate_trust=0.75
+    )
     assert np.all((new >= BUYER) & (new <= ADVOCATE))  # a buyer is an active customer
     newcomer = (stage == PROSPECT) | (stage == LOST)
     assert np.all(new[newcomer] == BUYER)
@@ -649,8 +705,8 @@ def test_diminishing_returns_shape():
     spend = np.linspace(0.0, 2.0, 41)
     r = rules.diminishing_returns(spend, 4.0, 3.0)
     assert r[0] == 0.0
-    assert np.all(np.diff(r) > 0)                   # increasing
-    assert np.all(np.diff(r, 2) < 0)                # concave: negative second differences
+    assert np.all(np.diff(r) > 0)  # increasing
+    assert np.all(np.diff(r, 2) < 0)  # concave: negative second differences
     assert rules.diminishing_returns(1e3, 4.0, 3.0) == pytest.approx(4.0)  # -> ceiling
     assert np.all(r < 4.0)
     assert rules.diminishing_returns(0.1, 4.0, 3.0) == pytest.approx(4 * (1 - math.exp(-0.3)))
@@ -672,10 +728,14 @@ def test_rules_no_nan_for_finite_inputs(n, data):
     x = rules.experienced_quality(5.0, 0.5, q, 0.0, k, mismatch_weight=0.8, noise=noise)
     d = rules.disconfirmation(x, e)
     outs = [
-        x, d, rules.satisfaction(d, 2.25), rules.adapt_expectation(e, x, 0.25, 0.15),
+        x,
+        d,
+        rules.satisfaction(d, 2.25),
+        rules.adapt_expectation(e, x, 0.25, 0.15),
         rules.update_trust(t, d, tolerance=0.5, gain=0.06, loss=0.2),
-        *rules.hear_word_of_mouth(t, e, np.ones(n, int), np.ones(n, int), trust_gain=0.05,
-                                  trust_loss=0.1, hype=0.05),
+        *rules.hear_word_of_mouth(
+            t, e, np.ones(n, int), np.ones(n, int), trust_gain=0.05, trust_loss=0.1, hype=0.05
+        ),
         rules.complaint_probability(d, solicitation=0.3, **TARP),
         rules.recovery_share(np.abs(noise), 0.8, 2.0),
         rules.churn_probability(t, np.abs(d), **CHURN),
@@ -691,5 +751,7 @@ def test_experience_spread_grows_with_unlearned_mismatch_and_falls_with_consiste
     sd = rules.experience_spread(0.3, 0.5, need, 0.0, knowledge, mismatch_noise=0.2)
     # 0.3·0.5 + 0.2·(1 − K)·|need|
     np.testing.assert_allclose(sd, [0.15, 0.35, 0.55, 0.15])
-    assert rules.experience_spread(0.3, 1.0, np.zeros(1), 0.0, np.zeros(1),
-                                   mismatch_noise=0.2)[0] == 0.0
+    assert (
+        rules.experience_spread(0.3, 1.0, np.zeros(1), 0.0, np.zeros(1), mismatch_noise=0.2)[0]
+        == 0.0
+    )

@@ -83,16 +83,19 @@ def test_dotted_and_flat_overrides_agree():
 
 
 def test_firm_overrides_by_name_and_index():
-    s = Scenario().with_overrides({"firms.focal.strategy": "retention_focus",
-                                   "firms.1.price": 12.5})
+    s = Scenario().with_overrides(
+        {"firms.focal.strategy": "retention_focus", "firms.1.price": 12.5}
+    )
     assert s.firms[0].strategy == "retention_focus"
     assert s.firms[0].shares() == {lv: STRATEGIES["retention_focus"].get(lv, 0.0) for lv in LEVERS}
     assert s.firms[1].price == 12.5
     assert s.firms[1].strategy == "balanced"
     m = Market(s, n_customers=300, rng=1)
     assert m.firms[0].spec.strategy == "retention_focus"
-    assert m.firms[1].price == pytest.approx(12.5 - m.config.levers.cost_pass_through
-                                             * (m.firms[1].spec.unit_cost - m.firms[1].unit_cost))
+    assert m.firms[1].price == pytest.approx(
+        12.5
+        - m.config.levers.cost_pass_through * (m.firms[1].spec.unit_cost - m.firms[1].unit_cost)
+    )
 
 
 def test_firms_replaced_wholesale_and_custom_allocation():
@@ -102,19 +105,25 @@ def test_firms_replaced_wholesale_and_custom_allocation():
     assert s.firms[0].strategy == "custom"  # an allocation alone means a custom split
     assert s.firms[0].shares()["service"] == 0.75
     assert sum(s.firms[0].shares().values()) == pytest.approx(1.0)
-    m = Market(firms=[FirmSpec(name="a"), FirmSpec(name="b", strategy="none")], n_customers=300,
-               rng=1)
+    m = Market(
+        firms=[FirmSpec(name="a"), FirmSpec(name="b", strategy="none")], n_customers=300, rng=1
+    )
     assert [f.name for f in m.firms] == ["a", "b"]
     assert m.firms[1].total_spend == 0.0
 
 
-@settings(max_examples=30, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.integers(2, 10**6), gain=st.floats(0.0, 1.0), kind=st.sampled_from(NETWORK_KINDS),
-       strategy=st.sampled_from(sorted(STRATEGIES)), dotted=st.booleans())
+@settings(
+    max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    n=st.integers(2, 10**6),
+    gain=st.floats(0.0, 1.0),
+    kind=st.sampled_from(NETWORK_KINDS),
+    strategy=st.sampled_from(sorted(STRATEGIES)),
+    dotted=st.booleans(),
+)
 def test_valid_overrides_are_accepted(n, gain, kind, strategy, dotted):
-    values = {"customers.n_customers": n, "customers.trust_gain": gain,
-              "network.network": kind}
+    values = {"customers.n_customers": n, "customers.trust_gain": gain, "network.network": kind}
     if not dotted:
         values = {k.split(".")[1]: v for k, v in values.items()}
     values["firms.rival.strategy"] = strategy
@@ -132,17 +141,30 @@ def test_valid_overrides_are_accepted(n, gain, kind, strategy, dotted):
 
 
 def test_unknown_key_with_suggestion():
-    raises_one_line(lambda: Scenario().with_overrides({"n_custmers": 5}),
-                    "n_custmers", "did you mean 'n_customers'")
-    raises_one_line(lambda: Scenario().with_overrides({"customers.trust_gian": 0.1}),
-                    "customers.trust_gian", "did you mean 'trust_gain'")
-    raises_one_line(lambda: Scenario().with_overrides({"custmers.n_customers": 5}),
-                    "custmers", "did you mean 'customers'")
+    raises_one_line(
+        lambda: Scenario().with_overrides({"n_custmers": 5}),
+        "n_custmers",
+        "did you mean 'n_customers'",
+    )
+    raises_one_line(
+        lambda: Scenario().with_overrides({"customers.trust_gian": 0.1}),
+        "customers.trust_gian",
+        "did you mean 'trust_gain'",
+    )
+    raises_one_line(
+        lambda: Scenario().with_overrides({"custmers.n_customers": 5}),
+        "custmers",
+        "did you mean 'customers'",
+    )
     raises_one_line(lambda: Market(n_custmers=300), "n_custmers", "'n_customers'")
-    raises_one_line(lambda: Scenario().with_overrides({"firms.focal.prize": 3.0}),
-                    "prize", "did you mean 'price'")
-    raises_one_line(lambda: Scenario().with_overrides({"firms.nobody.price": 3.0}),
-                    "nobody", "focal")
+    raises_one_line(
+        lambda: Scenario().with_overrides({"firms.focal.prize": 3.0}),
+        "prize",
+        "did you mean 'price'",
+    )
+    raises_one_line(
+        lambda: Scenario().with_overrides({"firms.nobody.price": 3.0}), "nobody", "focal"
+    )
 
 
 @pytest.mark.parametrize(
@@ -184,62 +206,96 @@ def test_every_range_is_enforced(name):
         if bound is None or not math.isfinite(bound):
             continue
         bad = int(bound) + step if is_int else float(bound) + step * max(1.0, abs(bound))
-        raises_one_line(lambda b=bad: s.with_overrides({name: b}), name, repr(bad),
-                        "outside the allowed range")
+        raises_one_line(
+            lambda b=bad: s.with_overrides({name: b}), name, repr(bad), "outside the allowed range"
+        )
 
 
 def test_unknown_network_kind():
-    raises_one_line(lambda: Scenario().with_overrides(network="smallworld"),
-                    "network.network", "'smallworld'", "watts_strogatz")
-    raises_one_line(lambda: Market(network="small_world", n_customers=300),
-                    "'small_world'")
+    raises_one_line(
+        lambda: Scenario().with_overrides(network="smallworld"),
+        "network.network",
+        "'smallworld'",
+        "watts_strogatz",
+    )
+    raises_one_line(lambda: Market(network="small_world", n_customers=300), "'small_world'")
 
 
 def test_unknown_strategy():
-    raises_one_line(lambda: Scenario().with_overrides({"firms.focal.strategy": "growth"}),
-                    "strategy", "'growth'", "retention_focus")
-    raises_one_line(lambda: Scenario().with_overrides({"firms.focal.strategy": "retention"}),
-                    "'retention'", "did you mean 'retention_focus'")
+    raises_one_line(
+        lambda: Scenario().with_overrides({"firms.focal.strategy": "growth"}),
+        "strategy",
+        "'growth'",
+        "retention_focus",
+    )
+    raises_one_line(
+        lambda: Scenario().with_overrides({"firms.focal.strategy": "retention"}),
+        "'retention'",
+        "did you mean 'retention_focus'",
+    )
 
 
 def test_custom_allocation_must_sum_to_one():
     raises_one_line(
         lambda: Scenario().with_overrides(
-            firms=[{"name": "a", "allocation": {"advertising": 0.5, "service": 0.3}}]),
-        "allocation", "0.8", "sum to 1")
+            firms=[{"name": "a", "allocation": {"advertising": 0.5, "service": 0.3}}]
+        ),
+        "allocation",
+        "0.8",
+        "sum to 1",
+    )
     raises_one_line(
         lambda: Scenario().with_overrides(
-            firms=[{"name": "a", "allocation": {"advertising": 1.5, "service": -0.5}}]),
-        "allocation.advertising", "1.5")
-    raises_one_line(lambda: Scenario().with_overrides({"firms.focal.strategy": "custom"}),
-                    "allocation", "custom")
+            firms=[{"name": "a", "allocation": {"advertising": 1.5, "service": -0.5}}]
+        ),
+        "allocation.advertising",
+        "1.5",
+    )
+    raises_one_line(
+        lambda: Scenario().with_overrides({"firms.focal.strategy": "custom"}),
+        "allocation",
+        "custom",
+    )
     raises_one_line(
         lambda: Scenario().with_overrides(
-            firms=[{"name": "a", "strategy": "balanced", "allocation": {"advertising": 1.0}}]),
-        "allocation", "'balanced'")
+            firms=[{"name": "a", "strategy": "balanced", "allocation": {"advertising": 1.0}}]
+        ),
+        "allocation",
+        "'balanced'",
+    )
 
 
 def test_unknown_lever():
     raises_one_line(
         lambda: Scenario().with_overrides(firms=[{"name": "a", "allocation": {"adverts": 1.0}}]),
-        "allocation.adverts", "did you mean 'advertising'")
+        "allocation.adverts",
+        "did you mean 'advertising'",
+    )
 
 
 def test_duplicate_firm_names():
-    raises_one_line(lambda: Scenario().with_overrides(firms=[{"name": "a"}, {"name": "a"}]),
-                    "firms.name", "'a'", "duplicate")
+    raises_one_line(
+        lambda: Scenario().with_overrides(firms=[{"name": "a"}, {"name": "a"}]),
+        "firms.name",
+        "'a'",
+        "duplicate",
+    )
     raises_one_line(lambda: Scenario(firms=(FirmSpec(name="x"), FirmSpec(name="x"))), "'x'")
 
 
 def test_initial_customers_over_one():
     raises_one_line(
         lambda: Scenario().with_overrides(
-            firms=[{"name": "a", "initial_customers": 0.7},
-                   {"name": "b", "initial_customers": 0.5}]),
-        "initial_customers", "1.2", "at most 1")
+            firms=[{"name": "a", "initial_customers": 0.7}, {"name": "b", "initial_customers": 0.5}]
+        ),
+        "initial_customers",
+        "1.2",
+        "at most 1",
+    )
     # exactly 1 is allowed
-    s = Scenario().with_overrides(firms=[{"name": "a", "initial_customers": 0.6},
-                                         {"name": "b", "initial_customers": 0.4}])
+    s = Scenario().with_overrides(
+        firms=[{"name": "a", "initial_customers": 0.6}, {"name": "b", "initial_customers": 0.4}]
+    )
     assert sum(f.initial_customers for f in s.firms) == pytest.approx(1.0)
 
 
@@ -260,7 +316,8 @@ def test_numpy_integers_are_whole_numbers():
 
 def test_switch_custom_firm_to_preset_strategy():
     custom = Scenario().with_overrides(
-        firms=[{"name": "focal", "allocation": {"advertising": 1.0}}, {"name": "rival"}])
+        firms=[{"name": "focal", "allocation": {"advertising": 1.0}}, {"name": "rival"}]
+    )
     s = custom.with_overrides({"firms.focal.strategy": "retention_focus"})
     assert s.firms[0].strategy == "retention_focus"
 
@@ -274,9 +331,10 @@ def test_load_toml_from_tmp_path(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(
         "[customers]\nn_customers = 300\ntrust_loss = 0.3\n\n"
-        "[network]\nnetwork = \"ring_lattice\"\n\n"
-        "[[firms]]\nname = \"solo\"\nallocation = { advertising = 0.4, service = 0.6 }\n",
-        encoding="utf-8")
+        '[network]\nnetwork = "ring_lattice"\n\n'
+        '[[firms]]\nname = "solo"\nallocation = { advertising = 0.4, service = 0.6 }\n',
+        encoding="utf-8",
+    )
     s = load_scenario(path)
     assert s.name == "mine"  # the file stem when the file has no name
     assert s.customers.n_customers == 300 and s.customers.trust_loss == 0.3
@@ -294,18 +352,18 @@ def test_bad_values_in_toml(tmp_path):
     raises_one_line(lambda: load_scenario(path), "n_custmers", "'n_customers'")
     path.write_text("[customers]\ntrust_gain = 2.0\n", encoding="utf-8")
     raises_one_line(lambda: load_scenario(path), "customers.trust_gain", "2.0")
-    path.write_text("[[firms]]\nname = \"a\"\nstrategy = \"growth\"\n", encoding="utf-8")
+    path.write_text('[[firms]]\nname = "a"\nstrategy = "growth"\n', encoding="utf-8")
     raises_one_line(lambda: load_scenario(path), "strategy", "'growth'")
 
 
 def test_malformed_toml_reports_line_and_column(tmp_path):
     path = tmp_path / "broken.toml"
-    path.write_text("name = \"x\"\n[customers\nn_customers = 300\n", encoding="utf-8")
+    path.write_text('name = "x"\n[customers\nn_customers = 300\n', encoding="utf-8")
     message = raises_one_line(lambda: load_scenario(path), "broken.toml", "line 2", "column")
     assert "TOML" in message
     path.write_text("[customers]\nn_customers = = 3\n", encoding="utf-8")
     raises_one_line(lambda: load_scenario(path), "line 2", "column")
-    path.write_bytes(b"name = \"\xff\xfe\"\n")
+    path.write_bytes(b'name = "\xff\xfe"\n')
     raises_one_line(lambda: load_scenario(path), "broken.toml", "UTF-8")
 
 
@@ -334,8 +392,13 @@ def _without(d: dict, focal_strategy: bool = True) -> dict:
 
 def test_preset_folder_is_the_data_folder():
     assert preset_dir().resolve() == PRESET_DIR.resolve()
-    assert {p.stem for p in PRESETS} >= {"default", "acquisition_focus", "retention_focus",
-                                         "new_market_acquisition", "new_market_retention"}
+    assert {p.stem for p in PRESETS} >= {
+        "default",
+        "acquisition_focus",
+        "retention_focus",
+        "new_market_acquisition",
+        "new_market_retention",
+    }
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=[p.stem for p in PRESETS])
@@ -358,8 +421,9 @@ def test_strategy_presets_differ_only_in_focal_strategy():
     assert acq.firms[0].strategy == "acquisition_focus"
     assert ret.firms[0].strategy == "retention_focus"
     assert _without(acq.to_dict()) == _without(ret.to_dict())
-    assert _without(acq.to_dict(), focal_strategy=False) != _without(ret.to_dict(),
-                                                                      focal_strategy=False)
+    assert _without(acq.to_dict(), focal_strategy=False) != _without(
+        ret.to_dict(), focal_strategy=False
+    )
     # and every default-market preset is the default market but for the focal strategy
     default = _without(preset("default").to_dict())
     assert default == _without(Scenario().to_dict())

@@ -15,15 +15,16 @@ import numpy as np
 import pandas as pd
 
 from cxsim import rules
+from cxsim.experiments import replication_seeds
 from cxsim.model import Market
 from cxsim.scenarios import FirmSpec, Scenario, preset
 from cxsim.validation.checks import CheckResult, check
 
 
 def seeds(seed: int, replications: int) -> list[int]:
-    """Independent, reproducible seeds for replications (numpy SeedSequence spawning)."""
-    children = np.random.SeedSequence(seed).spawn(replications)
-    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+    """Independent, reproducible seeds for replications: the same seeds
+    :func:`cxsim.experiments.compare` uses, so a check and an experiment see the same markets."""
+    return replication_seeds(seed, replications)
 
 
 def _mean_se(values: Sequence[float]) -> tuple[float, float]:
@@ -457,11 +458,14 @@ def _result(claims: dict[str, tuple[float, bool]]) -> CheckResult:
     return CheckResult(text, not failed, "failed: " + ", ".join(failed) if failed else "")
 
 
-@check("behaviour-leaky-bucket", group="behaviour",
-       source="DESIGN.md behaviour 1; Raphel & Raphel 1995; Reichheld & Sasser 1990",
-       expected="acquisition focus: more customers at week 13, more churn, fewer customers "
-                "and lower NPV after 5 years (10 paired seeds, default market)",
-       tolerance="each paired z > 3")
+@check(
+    "behaviour-leaky-bucket",
+    group="behaviour",
+    source="DESIGN.md behaviour 1; Raphel & Raphel 1995; Reichheld & Sasser 1990",
+    expected="acquisition focus: more customers at week 13, more churn, fewer customers "
+    "and lower NPV after 5 years (10 paired seeds, default market)",
+    tolerance="each paired z > 3",
+)
 def check_leaky_bucket() -> CheckResult:
     r = strategy_pair("acquisition_focus", "retention_focus", replications=10, weeks=260)
     a, t = "acquisition_focus:", "retention_focus:"
@@ -474,23 +478,28 @@ def check_leaky_bucket() -> CheckResult:
     return _result({k: (v, v > Z) for k, v in z.items()})
 
 
-@check("behaviour-acquisition-wins-young-market", group="behaviour",
-       source="DESIGN.md behaviour 1 (documented region)",
-       expected="young, unsaturated market with weak word of mouth: acquisition focus has the "
-                "higher NPV over 5 years (10 paired seeds)",
-       tolerance="paired z > 3")
+@check(
+    "behaviour-acquisition-wins-young-market",
+    group="behaviour",
+    source="DESIGN.md behaviour 1 (documented region)",
+    expected="young, unsaturated market with weak word of mouth: acquisition focus has the "
+    "higher NPV over 5 years (10 paired seeds)",
+    tolerance="paired z > 3",
+)
 def check_young_market() -> CheckResult:
-    r = strategy_pair("new_market_acquisition", "new_market_retention", replications=10,
-                      weeks=260)
+    r = strategy_pair("new_market_acquisition", "new_market_retention", replications=10, weeks=260)
     z = paired_z(r["new_market_acquisition:npv"], r["new_market_retention:npv"])
     return _result({"z(NPV acquisition - retention)": (z, z > Z)})
 
 
-@check("behaviour-expectation-treadmill", group="behaviour",
-       source="DESIGN.md behaviour 2; Oliver 1980; Helson 1964",
-       expected="constant quality: delight and praise per purchase fade, disconfirmation decays "
-                "to <= 0; rising quality keeps delighting",
-       tolerance="binomial z > 3; fade to < 1/4 (delight) and < 1/2 (praise)")
+@check(
+    "behaviour-expectation-treadmill",
+    group="behaviour",
+    source="DESIGN.md behaviour 2; Oliver 1980; Helson 1964",
+    expected="constant quality: delight and praise per purchase fade, disconfirmation decays "
+    "to <= 0; rising quality keeps delighting",
+    tolerance="binomial z > 3; fade to < 1/4 (delight) and < 1/2 (praise)",
+)
 def check_treadmill() -> CheckResult:
     flat = expectation_treadmill(improvement=0.0)
     rising = expectation_treadmill(improvement=0.03)
@@ -506,42 +515,59 @@ def check_treadmill() -> CheckResult:
         n = f.purchases.sum()
         return f[col].sum() / n, n
 
-    (d0, n0), (d1, n1), (d2, n2) = share(early, "delighted"), share(late, "delighted"), share(
-        late_rise, "delighted")
+    (d0, n0), (d1, n1), (d2, n2) = (
+        share(early, "delighted"),
+        share(late, "delighted"),
+        share(late_rise, "delighted"),
+    )
     praise0 = early.wom_positive.sum() / n0
     praise1 = late.wom_positive.sum() / n1
     z_fade = two_share_z(d0, n0, d1, n1)
     z_keep = two_share_z(d2, n2, d1, n1)
-    return _result({
-        "z(delight fades)": (z_fade, z_fade > Z and d1 < 0.25 * d0),
-        "late/early praise per purchase": (praise1 / praise0, praise1 < 0.5 * praise0),
-        "early disconfirmation": (early.mean_disconfirmation.mean(),
-                                  early.mean_disconfirmation.mean() > 0.15),
-        "late disconfirmation": (late.mean_disconfirmation.mean(),
-                                 late.mean_disconfirmation.mean() < 0.02),
-        "z(improving keeps delighting)": (z_keep, z_keep > Z),
-    })
+    return _result(
+        {
+            "z(delight fades)": (z_fade, z_fade > Z and d1 < 0.25 * d0),
+            "late/early praise per purchase": (praise1 / praise0, praise1 < 0.5 * praise0),
+            "early disconfirmation": (
+                early.mean_disconfirmation.mean(),
+                early.mean_disconfirmation.mean() > 0.15,
+            ),
+            "late disconfirmation": (
+                late.mean_disconfirmation.mean(),
+                late.mean_disconfirmation.mean() < 0.02,
+            ),
+            "z(improving keeps delighting)": (z_keep, z_keep > Z),
+        }
+    )
 
 
-@check("behaviour-trust-asymmetry", group="behaviour",
-       source="DESIGN.md behaviour 3; Slovic 1993; Baumeister et al. 2001",
-       expected="one miss + one hit leaves trust below its start (0.5); >= 2 hits to recover; "
-                "loss/gain in [2, 5]",
-       tolerance="exact (rule)")
+@check(
+    "behaviour-trust-asymmetry",
+    group="behaviour",
+    source="DESIGN.md behaviour 3; Slovic 1993; Baumeister et al. 2001",
+    expected="one miss + one hit leaves trust below its start (0.5); >= 2 hits to recover; "
+    "loss/gain in [2, 5]",
+    tolerance="exact (rule)",
+)
 def check_trust_asymmetry() -> CheckResult:
     t = trust_asymmetry(start=0.5)
-    return _result({
-        "after miss+hit": (t.after_miss_and_hit, t.after_miss_and_hit < t.start),
-        "hits to recover": (t.hits_to_recover, t.hits_to_recover >= 2),
-        "loss/gain": (t.loss_to_gain, 2.0 <= t.loss_to_gain <= 5.0),
-    })
+    return _result(
+        {
+            "after miss+hit": (t.after_miss_and_hit, t.after_miss_and_hit < t.start),
+            "hits to recover": (t.hits_to_recover, t.hits_to_recover >= 2),
+            "loss/gain": (t.loss_to_gain, 2.0 <= t.loss_to_gain <= 5.0),
+        }
+    )
 
 
-@check("behaviour-trust-in-market", group="behaviour",
-       source="DESIGN.md behaviour 3",
-       expected="a one-week failure at week 52: the trust gap to a control run peaks within 4 "
-                "weeks and takes > 3x as long to halve",
-       tolerance="fixed seed; the gap is > 0.03 trust")
+@check(
+    "behaviour-trust-in-market",
+    group="behaviour",
+    source="DESIGN.md behaviour 3",
+    expected="a one-week failure at week 52: the trust gap to a control run peaks within 4 "
+    "weeks and takes > 3x as long to halve",
+    tolerance="fixed seed; the gap is > 0.03 trust",
+)
 def check_trust_in_market() -> CheckResult:
     tm = trust_in_market()
     gap = tm.control - tm.failure
@@ -549,18 +575,23 @@ def check_trust_in_market() -> CheckResult:
     worst = float(gap.max())
     after = gap[gap.index > drop_week]
     weeks_to_halve = float((after < worst / 2).idxmax() - drop_week)
-    return _result({
-        "weeks to fall": (drop_week - 52, 0 < drop_week - 52 <= 4),
-        "gap": (worst, worst > 0.03),
-        "weeks to halve": (weeks_to_halve, weeks_to_halve > 3 * (drop_week - 52)),
-    })
+    return _result(
+        {
+            "weeks to fall": (drop_week - 52, 0 < drop_week - 52 <= 4),
+            "gap": (worst, worst > 0.03),
+            "weeks to halve": (weeks_to_halve, weeks_to_halve > 3 * (drop_week - 52)),
+        }
+    )
 
 
-@check("behaviour-invisible-complaints", group="behaviour",
-       source="DESIGN.md behaviour 4; TARP 1986",
-       expected="a firm that does not ask hears a few percent of dissatisfied experiences "
-                "(2-12%); asking for feedback raises the share",
-       tolerance="binomial z > 3 between feedback levels")
+@check(
+    "behaviour-invisible-complaints",
+    group="behaviour",
+    source="DESIGN.md behaviour 4; TARP 1986",
+    expected="a firm that does not ask hears a few percent of dissatisfied experiences "
+    "(2-12%); asking for feedback raises the share",
+    tolerance="binomial z > 3 between feedback levels",
+)
 def check_invisible_complaints() -> CheckResult:
     c = complaint_share((0.0, 0.01, 0.05))
     claims = {"share without asking": (c.share.iloc[0], 0.02 < c.share.iloc[0] < 0.12)}
@@ -570,46 +601,59 @@ def check_invisible_complaints() -> CheckResult:
     return _result(claims)
 
 
-@check("behaviour-service-recovery", group="behaviour",
-       source="DESIGN.md behaviour 5; Hart, Heskett & Sasser 1990; Smith & Bolton 1998",
-       expected="repurchase: resolved fast > resolved slowly > unresolved ~ silent",
-       tolerance="binomial z > 3 (fast vs slow), > 2 (slow vs unresolved), |z| < 3 (unresolved "
-                 "vs silent)")
+@check(
+    "behaviour-service-recovery",
+    group="behaviour",
+    source="DESIGN.md behaviour 5; Hart, Heskett & Sasser 1990; Smith & Bolton 1998",
+    expected="repurchase: resolved fast > resolved slowly > unresolved ~ silent",
+    tolerance="binomial z > 3 (fast vs slow), > 2 (slow vs unresolved), |z| < 3 (unresolved "
+    "vs silent)",
+)
 def check_service_recovery() -> CheckResult:
     r = service_recovery(n_customers=12_000).set_index("group")
     fast, slow, unres, silent = (r.loc[g] for g in RECOVERY_GROUPS)
     z1 = two_share_z(fast.repurchase, fast.followed, slow.repurchase, slow.followed)
     z2 = two_share_z(slow.repurchase, slow.followed, unres.repurchase, unres.followed)
     z3 = two_share_z(unres.repurchase, unres.followed, silent.repurchase, silent.followed)
-    return _result({
-        "z(fast - slow)": (z1, z1 > Z),
-        "z(slow - unresolved)": (z2, z2 > 2.0),
-        "z(unresolved - silent)": (z3, abs(z3) < Z),
-        "fewest followed": (float(r.followed.min()), r.followed.min() > 30),
-    })
+    return _result(
+        {
+            "z(fast - slow)": (z1, z1 > Z),
+            "z(slow - unresolved)": (z2, z2 > 2.0),
+            "z(unresolved - silent)": (z3, abs(z3) < Z),
+            "fewest followed": (float(r.followed.min()), r.followed.min() > 30),
+        }
+    )
 
 
-@check("behaviour-bad-news", group="behaviour",
-       source="DESIGN.md behaviour 6; Goldenberg, Libai, Moldovan & Muller 2007",
-       expected="in a market growing by word of mouth, the share of customers who spread bad "
-                "news is small (< 20%) and the share of NPV it costs is larger (leverage > 1)",
-       tolerance="z(leverage - 1) > 3 over 10 paired seeds")
+@check(
+    "behaviour-bad-news",
+    group="behaviour",
+    source="DESIGN.md behaviour 6; Goldenberg, Libai, Moldovan & Muller 2007",
+    expected="in a market growing by word of mouth, the share of customers who spread bad "
+    "news is small (< 20%) and the share of NPV it costs is larger (leverage > 1)",
+    tolerance="z(leverage - 1) > 3 over 10 paired seeds",
+)
 def check_bad_news() -> CheckResult:
     r = bad_news(replications=10, scenario="word_of_mouth_market", n_customers=4000)
     lev = r.leverage
     z = float((lev.mean() - 1.0) / (lev.std(ddof=1) / np.sqrt(lev.size)))
-    return _result({
-        "speaker share": (r.speaker_share.mean(), r.speaker_share.mean() < 0.2),
-        "leverage": (lev.mean(), True),
-        "z(leverage - 1)": (z, z > Z),
-    })
+    return _result(
+        {
+            "speaker share": (r.speaker_share.mean(), r.speaker_share.mean() < 0.2),
+            "leverage": (lev.mean(), True),
+            "z(leverage - 1)": (z, z > Z),
+        }
+    )
 
 
-@check("behaviour-individual-treatment", group="behaviour",
-       source="DESIGN.md behaviour 7; Peppers & Rogers 1993",
-       expected="at equal spend personalization beats uniform service once needs are diverse "
-                "(heterogeneity >= 1) and the gap grows with heterogeneity (0.25, 1, 2)",
-       tolerance="paired z > 3")
+@check(
+    "behaviour-individual-treatment",
+    group="behaviour",
+    source="DESIGN.md behaviour 7; Peppers & Rogers 1993",
+    expected="at equal spend personalization beats uniform service once needs are diverse "
+    "(heterogeneity >= 1) and the gap grows with heterogeneity (0.25, 1, 2)",
+    tolerance="paired z > 3",
+)
 def check_individual_treatment() -> CheckResult:
     r = individual_treatment((0.25, 1.0, 2.0), replications=3)
     claims: dict[str, tuple[float, bool]] = {}
@@ -620,6 +664,7 @@ def check_individual_treatment() -> CheckResult:
     d, se = r.difference.to_numpy(), r.se.to_numpy()
     for i in range(len(d) - 1):
         z = (d[i + 1] - d[i]) / np.hypot(se[i], se[i + 1])
-        claims[f"z(gap grows {r.need_heterogeneity.iloc[i]:g}->"
-               f"{r.need_heterogeneity.iloc[i + 1]:g})"] = (z, z > Z)
+        claims[
+            f"z(gap grows {r.need_heterogeneity.iloc[i]:g}->{r.need_heterogeneity.iloc[i + 1]:g})"
+        ] = (z, z > Z)
     return _result(claims)
