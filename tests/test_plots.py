@@ -102,3 +102,33 @@ def test_no_show(frame, monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show was called"))
     plot_headline(frame)
     plot_ladder(frame)
+
+
+def test_plot_intervals_draws_one_range_per_scenario_and_year(frame):
+    from cxsim.experiments import summarize
+    from cxsim.plots import plot_intervals
+
+    summary = summarize(frame, weeks=(4, 12), metrics=("customers",), baseline="acquisition_focus")
+    ax = plot_intervals(summary, "customers")
+    assert ax.get_ylabel() and ax.get_xlabel()
+    ax2 = plot_intervals(summary, "customers", diff=True)
+    assert ax2.get_ylabel() != ax.get_ylabel()  # a difference is labelled as one
+    with pytest.raises(KeyError):
+        plot_intervals(summary, "not_a_metric")
+
+
+def test_plot_sweep_map_labels_its_axes_and_colour_bar():
+    import pandas as pd
+
+    from cxsim.plots import plot_sweep_map
+
+    grid = pd.DataFrame(
+        {"a": [0.1, 0.1, 0.2, 0.2], "b": [1.0, 2.0, 1.0, 2.0], "diff_mean": [-1.0, 2.0, 3.0, 4.0]}
+    )
+    ax = plot_sweep_map(
+        grid, "a", "b", xlabel="a (per week)", ylabel="b (per year)", clabel="NPV gap (currency)"
+    )
+    assert ax.get_xlabel() == "a (per week)" and ax.get_ylabel() == "b (per year)"
+    assert any(
+        c.get_label() == "<colorbar>" or c.get_ylabel() for c in ax.figure.axes if c is not ax
+    )
