@@ -520,6 +520,33 @@ def _run_guarded(fn, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
     return result, failures
 
 
+def _run_experiment(args: argparse.Namespace, fn, *fn_args: Any, **fn_kwargs: Any):
+    """Run an experiment with the options every experiment command shares: check the output
+    folder, start the executor (connecting to Dask before anything is written), create the
+    folder, run with run failures collected as warnings, close the executor.
+
+    Returns ``(result, failures, out)``.
+    """
+    out = _check_out(args)
+    executor, close = _executor(args)
+    try:
+        _make_out(out)
+        result, failures = _run_guarded(
+            fn,
+            *fn_args,
+            replications=args.replications,
+            seed=args.seed,
+            executor=executor,
+            out=out,
+            resume=args.resume,
+            progress=_progress(args),
+            **fn_kwargs,
+        )
+    finally:
+        close()
+    return result, failures, out
+
+
 # --------------------------------------------------------------------------------------------
 # commands
 # --------------------------------------------------------------------------------------------
@@ -551,22 +578,7 @@ def _cmd_compare(args: argparse.Namespace, extra: list[str]) -> int:
 
     scenarios = _scenarios(args.scenarios, args, DEFAULT_COMPARE)
     _check_firm(args.firm, scenarios)
-    out = _check_out(args)
-    executor, close = _executor(args)
-    try:
-        _make_out(out)
-        df, failures = _run_guarded(
-            compare,
-            scenarios,
-            replications=args.replications,
-            seed=args.seed,
-            executor=executor,
-            out=out,
-            resume=args.resume,
-            progress=_progress(args),
-        )
-    finally:
-        close()
+    df, failures, out = _run_experiment(args, compare, scenarios)
     if df.empty:
         print(
             f"{PROG}: error: every run failed" + (f"; see {out / 'manifest.json'}" if out else ""),
@@ -617,23 +629,7 @@ def _cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
     for point in points:
         for sc in scenarios.values():
             _checked(sc.with_overrides, _typed_overrides(sc, point))
-    out = _check_out(args)
-    executor, close = _executor(args)
-    try:
-        _make_out(out)
-        df, failures = _run_guarded(
-            sweep,
-            points,
-            scenarios,
-            replications=args.replications,
-            seed=args.seed,
-            executor=executor,
-            out=out,
-            resume=args.resume,
-            progress=_progress(args),
-        )
-    finally:
-        close()
+    df, failures, out = _run_experiment(args, sweep, points, scenarios)
     if df.empty:
         print(f"{PROG}: error: every run failed", file=sys.stderr)
         return 1
@@ -700,44 +696,17 @@ def _cmd_sensitivity(args: argparse.Namespace, extra: list[str]) -> int:
         )
     else:
         output = metric_output(args.metric, firm=args.firm, week=args.week)
-    out = _check_out(args)
-    executor, close = _executor(args)
-    common = dict(
-        scenarios=scenarios,
-        replications=args.replications,
-        seed=args.seed,
-        executor=executor,
-        out=out,
-        resume=args.resume,
-        progress=_progress(args),
-    )
+    if args.method == "morris":
+        method, options = morris, {"trajectories": args.trajectories, "levels": args.levels}
+    else:
+        method, options = sobol, {"samples": args.samples, "second_order": args.second_order}
     try:
-        _make_out(out)
-        if args.method == "morris":
-            result, failures = _run_guarded(
-                _checked,
-                morris,
-                output,
-                ranges,
-                trajectories=args.trajectories,
-                levels=args.levels,
-                **common,
-            )
-        else:
-            result, failures = _run_guarded(
-                _checked,
-                sobol,
-                output,
-                ranges,
-                samples=args.samples,
-                second_order=args.second_order,
-                **common,
-            )
+        result, failures, out = _run_experiment(
+            args, _checked, method, output, ranges, scenarios=scenarios, **options
+        )
     except RuntimeError as exc:
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
-    finally:
-        close()
     print(f"{args.method.capitalize()} sensitivity of {result['output'].iloc[0]}")
     wide = result.pivot_table(
         index="parameter", columns="index", values="value", sort=False
