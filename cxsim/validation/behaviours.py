@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cxsim import rules
-from cxsim.experiments import replication_seeds
+from cxsim.experiments import compare, replication_seeds
 from cxsim.model import Market
 from cxsim.scenarios import FirmSpec, Scenario, preset
 from cxsim.validation.checks import CheckResult, check
@@ -46,22 +47,35 @@ def strategy_pair(
     n_customers: int = 2000,
     seed: int = 0,
     firm: str = "focal",
+    executor: Any = "serial",
 ) -> pd.DataFrame:
-    """Run two scenarios on the same customers (common random numbers) and return, per
-    replication, the focal firm's outcomes: customers at weeks 13, 52 and the end, mean weekly
-    churn rate, NPV at the end. Columns are prefixed by the scenario name."""
-    scenarios = [preset(s) if isinstance(s, str) else s for s in (first, second)]
+    """Run two scenarios on the same customers (common random numbers, through
+    :func:`cxsim.experiments.compare`) and return, per replication, the focal firm's outcomes:
+    customers at weeks 13, 52 and the end, mean weekly churn rate, NPV at the end. Columns are
+    prefixed by the scenario name."""
+    scenarios = {
+        sc.name: sc.with_overrides(n_customers=n_customers)
+        for sc in (preset(s) if isinstance(s, str) else s for s in (first, second))
+    }
+    runs = compare(
+        scenarios,
+        replications=replications,
+        seed=seed,
+        weeks=weeks,
+        executor=executor,
+        progress=False,
+    )
+    runs = runs[runs.firm == firm]
     rows = []
-    for i, s in enumerate(seeds(seed, replications)):
+    for (i, s), frame in runs.groupby(["replication", "seed"], sort=True):
         row: dict[str, float] = {"replication": i, "seed": s}
-        for sc in scenarios:
-            frame = Market(sc, rng=s, n_customers=n_customers, customer_agents=False).run(weeks)
-            f = frame[frame.firm == firm].set_index("week")
-            row[f"{sc.name}:customers_13"] = f.customers.loc[13.0]
-            row[f"{sc.name}:customers_52"] = f.customers.loc[52.0]
-            row[f"{sc.name}:customers_end"] = f.customers.iloc[-1]
-            row[f"{sc.name}:churn_rate"] = f.churn_rate.iloc[1:].mean()
-            row[f"{sc.name}:npv"] = f.npv.iloc[-1]
+        for name in scenarios:
+            f = frame[frame.scenario == name].set_index("week")
+            row[f"{name}:customers_13"] = f.customers.loc[13.0]
+            row[f"{name}:customers_52"] = f.customers.loc[52.0]
+            row[f"{name}:customers_end"] = f.customers.iloc[-1]
+            row[f"{name}:churn_rate"] = f.churn_rate.iloc[1:].mean()
+            row[f"{name}:npv"] = f.npv.iloc[-1]
         rows.append(row)
     return pd.DataFrame(rows)
 
