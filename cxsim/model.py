@@ -169,7 +169,10 @@ class Market(mesa.Model):
         """One week in the market."""
         self.book.reset()
         self.events = {}
-        self._active_start = _column_counts(self._active())
+        # who is a customer of whom at the start of the week: nothing changes it before
+        # serve_needs, so consider_firms reads the same mask
+        self._start_active = self._active()
+        self._active_start = _column_counts(self._start_active)
         self.market_moves()
         self.hear_word_of_mouth()
         self.consider_firms()
@@ -237,7 +240,7 @@ class Market(mesa.Model):
         if p.social_influence > 0:
             # share of contacts who are the firm's customers, as network.neighbor_share gives,
             # kept as running counts updated from the customers who joined or left a firm
-            active = self._active()
+            active = self._start_active
             if self._contacts is None:
                 self._contacts = self.network.contact_counts(active)
             else:
