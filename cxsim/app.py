@@ -46,7 +46,6 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
-from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -155,21 +154,18 @@ class DashboardMarket(Market):
         **params: Any,
     ) -> None:
         rng = params.pop("rng", None)
+        # SolaraViz's Reset passes Mesa's own Scenario as ``scenario=``; Market accepts it and
+        # takes its rng when it carries one, otherwise the dashboard's seed decides
         scenario = params.pop("scenario", None)
-        if isinstance(scenario, MesaScenario):
-            # SolaraViz's Reset passes a fresh, empty ``mesa.experimental.scenarios.Scenario``
-            # as ``scenario=`` to any model that takes **kwargs; Market's ``scenario`` is a
-            # cxsim Scenario, so Mesa's is dropped (its only content, rng, is ours to set).
-            if rng is None and getattr(scenario, "rng", None) is not None:
-                rng = scenario.rng
-            scenario = None
+        if rng is None and getattr(scenario, "rng", None) is None:
+            rng = parse_seed(seed)
         firms = [
             FirmSpec(name="focal", strategy=focal_strategy, budget=float(budget)),
             FirmSpec(name="rival", strategy=rival_strategy, budget=float(budget)),
         ]
         super().__init__(
             scenario,
-            rng=parse_seed(seed) if rng is None else rng,
+            rng=rng,
             firms=firms,
             n_customers=int(n_customers),
             expectation_inflation=float(expectation_inflation),
