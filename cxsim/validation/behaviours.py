@@ -22,12 +22,6 @@ from cxsim.scenarios import FirmSpec, Scenario, preset
 from cxsim.validation.checks import CheckResult, check
 
 
-def seeds(seed: int, replications: int) -> list[int]:
-    """Independent, reproducible seeds for replications: the same seeds
-    :func:`cxsim.experiments.compare` uses, so a check and an experiment see the same markets."""
-    return replication_seeds(seed, replications)
-
-
 def _mean_se(values: Sequence[float]) -> tuple[float, float]:
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(a.size)) if a.size > 1 else float("nan")
@@ -352,7 +346,7 @@ def bad_news(
     """
     sc = preset(scenario) if isinstance(scenario, str) else scenario
     rows = []
-    for i, s in enumerate(seeds(seed, replications)):
+    for i, s in enumerate(replication_seeds(seed, replications)):
         on = Market(sc, rng=s, n_customers=n_customers, customer_agents=False)
         idx = on.firm_index(firm)
         spoke = np.zeros(on.customers.n, dtype=bool)
@@ -406,7 +400,7 @@ def individual_treatment(
     rows = []
     for h in heterogeneity:
         diffs, pers, unif = [], [], []
-        for s in seeds(seed, replications):
+        for s in replication_seeds(seed, replications):
             npv = {}
             for label, lever in (("personalized", "personalization"), ("uniform", "service")):
                 firm = FirmSpec(
