@@ -1,7 +1,7 @@
 """Time of one dashboard step at 2,000 customers (target: ≤ 100 ms).
 
 A dashboard step is what pressing **Step** costs before any drawing: the model's step plus the
-components' data work (:func:`cxsim.app.dashboard_data`: the new DataCollector row into the
+components' data work (:func:`cxsim.viz.app.dashboard_data`: the new DataCollector row into the
 plots' series, and every customer's ladder stage for the network colours). The drawing (all
 seven matplotlib figures updated and encoded as PNG) is measured too and reported beside it.
 
@@ -48,7 +48,7 @@ def machine() -> str:
 
 
 def measure(customers: int, steps: int, warmup: int, seed: int = 1) -> dict[str, float]:
-    from cxsim.app import DashboardMarket, dashboard_data, render_all
+    from cxsim.viz.app import DashboardMarket, dashboard_data, render_all
 
     model = DashboardMarket(n_customers=customers, seed=seed)
     render_all(model)  # layout, edge raster and figures: once per market, not per step

@@ -12,11 +12,11 @@ budget between winning new customers and keeping the ones they have.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cxsim.customers import Customer, CustomerTable
-from cxsim.firms import Firm
-from cxsim.model import Market
-from cxsim.rules import STAGES
-from cxsim.scenarios import FirmSpec, Scenario, ScenarioError, load_scenario, preset
+from cxsim.core.customers import Customer, CustomerTable
+from cxsim.core.firms import Firm
+from cxsim.core.model import Market
+from cxsim.core.rules import STAGES
+from cxsim.params import FirmSpec, Scenario, ScenarioError, load_scenario, preset
 
 try:
     __version__ = version("cxsim")

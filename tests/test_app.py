@@ -13,8 +13,11 @@ import reacton.core
 import solara
 from mesa.visualization.solara_viz import _check_model_params
 
-from cxsim import app
-from cxsim.app import (
+from cxsim.core.network import NETWORK_KINDS
+from cxsim.core.rules import STAGES
+from cxsim.params import STRATEGIES
+from cxsim.viz import app
+from cxsim.viz.app import (
     CHARTS,
     NETWORKS,
     DashboardMarket,
@@ -25,9 +28,6 @@ from cxsim.app import (
     network_layout,
     render_all,
 )
-from cxsim.network import NETWORK_KINDS
-from cxsim.rules import STAGES
-from cxsim.scenarios import STRATEGIES
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -241,7 +241,7 @@ def test_slider_then_reset_builds_a_new_market():
 
 
 def test_module_page_displays_as_in_a_notebook():
-    # what `from cxsim.app import page; page` does in a Jupyter cell: the element is wrapped
+    # what `from cxsim.viz.app import page; page` does in a Jupyter cell: the element is wrapped
     # in solara's embedded AppLayout and rendered
     element = reacton.core._wrap(app.page, reacton.core.jupyter_decorator_components)
     box, rc = solara.render(element, handle_error=False)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxsim.cli import _parse_value, main
-from cxsim.scenarios import preset_dir
+from cxsim.cli import main
+from cxsim.cli.main import _parse_value
+from cxsim.params import preset_dir
 
 TINY = ["--set", "customers.n_customers=200", "--weeks", "10"]
 
@@ -281,11 +282,11 @@ def test_app_calls_serve_lazily(monkeypatch):
     import importlib.machinery
     import types
 
-    fake = types.ModuleType("cxsim.app")
-    fake.__spec__ = importlib.machinery.ModuleSpec("cxsim.app", None)
+    fake = types.ModuleType("cxsim.viz.app")
+    fake.__spec__ = importlib.machinery.ModuleSpec("cxsim.viz.app", None)
     seen = []
     fake.serve = lambda host, port: seen.append((host, port)) or 0
-    monkeypatch.setitem(sys.modules, "cxsim.app", fake)
+    monkeypatch.setitem(sys.modules, "cxsim.viz.app", fake)
     assert main(["app", "--port", "9999"]) == 0
     assert main(["app", "--host", "0.0.0.0"]) == 0
     assert seen == [("127.0.0.1", 9999), ("0.0.0.0", 8765)]

@@ -21,8 +21,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import cxsim.experiments as ex
+import cxsim.experiments.run as ex
 from cxsim import Market, ScenarioError, preset
+from cxsim.core.metrics import METRICS
+from cxsim.core.rules import STAGES
 from cxsim.experiments import (
     ID_COLUMNS,
     RunFailedWarning,
@@ -34,9 +36,7 @@ from cxsim.experiments import (
     sweep,
     sweep_points,
 )
-from cxsim.metrics import METRICS
-from cxsim.rules import STAGES
-from cxsim.scenarios import preset_dir
+from cxsim.params import preset_dir
 
 N = 200
 WEEKS = 8
@@ -264,10 +264,10 @@ def test_failing_run_is_recorded_and_the_rest_go_on(tmp_path, pair, monkeypatch)
     bad_seed = replication_seeds(0, 3)[1]
     real = ex.run_one
 
-    def flaky(scenario, seed, weeks=None):
+    def flaky(scenario, seed, weeks=None, rules=None):
         if seed == bad_seed and scenario.name == "retention_focus":
             raise RuntimeError("simulated crash in the model")
-        return real(scenario, seed, weeks)
+        return real(scenario, seed, weeks, rules)
 
     monkeypatch.setattr(ex, "run_one", flaky)
     with pytest.warns(RunFailedWarning, match="1 of 6 runs failed.*simulated crash"):
@@ -301,7 +301,7 @@ KILL_SCRIPT = textwrap.dedent("""
     import sys
     import time
 
-    import cxsim.experiments as ex
+    import cxsim.experiments.run as ex
     from cxsim import preset
 
     def run(out, resume=False):

@@ -1,6 +1,6 @@
 """Every lever: more spend moves its target the right way, with diminishing returns.
 
-First on the lever's effect itself (cxsim.firms.lever_effects: exact, no randomness), then in the
+First on the lever's effect itself (cxsim.core.firms.lever_effects: exact, no randomness), then in the
 market: a firm spending on one lever only, at a low and a high budget, on the same seeds (common
 random numbers), moves the outcome that lever aims at in the right direction.
 """
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from cxsim import FirmSpec, Market
-from cxsim.firms import lever_effects
-from cxsim.scenarios import LEVERS, LeverParams
+from cxsim.core.firms import lever_effects
+from cxsim.params import LEVERS, LeverParams
 
 #: lever -> the LeverEffects fields it raises
 TARGETS = {

@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cxsim import Customer, Firm, Market, rules
-from cxsim.metrics import METRICS
-from cxsim.network import NETWORK_KINDS
-from cxsim.rules import ACTIVE_STAGES, STAGES
-from cxsim.scenarios import STRATEGIES
+from cxsim import Customer, Firm, Market
+from cxsim.core import rules
+from cxsim.core.metrics import METRICS
+from cxsim.core.network import NETWORK_KINDS
+from cxsim.core.rules import ACTIVE_STAGES, STAGES
+from cxsim.params import STRATEGIES
 
 CORE = ("customers", *STAGES, "revenue", "cogs", "spend", "profit", "npv")
 FLOAT_COLUMNS = ("need_rate", "need", "expectation", "trust", "knowledge", "grudge")
@@ -155,7 +156,7 @@ def test_market_invariants_every_week(
 
 SMALL = dict(n_customers=500)
 _SCRIPT = (
-    "import json; from cxsim import Market; from cxsim.metrics import METRICS; "
+    "import json; from cxsim import Market; from cxsim.core.metrics import METRICS; "
     "f = Market(rng=7, n_customers=500).run(26); "
     "print(json.dumps(f[list(METRICS)].to_numpy().tolist()))"
 )

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.network import (
+from cxsim.core.network import (
     NETWORK_KINDS,
     SocialNetwork,
     _csr_from_edges,

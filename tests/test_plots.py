@@ -13,7 +13,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from cxsim import preset  # noqa: E402
 from cxsim.experiments import compare  # noqa: E402
-from cxsim.plots import (  # noqa: E402
+from cxsim.viz.plots import (  # noqa: E402
     METRIC_LABELS,
     plot_cumulative_profit,
     plot_headline,
@@ -106,7 +106,7 @@ def test_no_show(frame, monkeypatch):
 
 def test_plot_intervals_draws_one_range_per_scenario_and_year(frame):
     from cxsim.experiments import summarize
-    from cxsim.plots import plot_intervals
+    from cxsim.viz.plots import plot_intervals
 
     summary = summarize(frame, weeks=(4, 12), metrics=("customers",), baseline="acquisition_focus")
     ax = plot_intervals(summary, "customers")
@@ -120,7 +120,7 @@ def test_plot_intervals_draws_one_range_per_scenario_and_year(frame):
 def test_plot_sweep_map_labels_its_axes_and_colour_bar():
     import pandas as pd
 
-    from cxsim.plots import plot_sweep_map
+    from cxsim.viz.plots import plot_sweep_map
 
     grid = pd.DataFrame(
         {"a": [0.1, 0.1, 0.2, 0.2], "b": [1.0, 2.0, 1.0, 2.0], "diff_mean": [-1.0, 2.0, 3.0, 4.0]}

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from cxsim.report import fmt, show
+from cxsim.viz.report import fmt, show
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Each behavioural rule of cxsim.rules, alone: hand-computed values, limits and properties.
+"""Each behavioural rule of cxsim.core.rules, alone: hand-computed values, limits and properties.
 
 The rules are pure functions of arrays, so every check here feeds numbers in and compares
 numbers out. Statistical checks use a fixed seed and state how their tolerance follows from
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from cxsim import rules
-from cxsim.rules import ADVOCATE, BUYER, CLIENT, LOST, PROSPECT, REPEAT
+from cxsim.core import rules
+from cxsim.core.rules import ADVOCATE, BUYER, CLIENT, LOST, PROSPECT, REPEAT
 
 SEED = 20240611
 #: Property tests: deterministic (derandomized) and small enough to keep the file fast.
@@ -517,7 +517,7 @@ def test_complaint_probability_tarp_defaults():
     p = rules.complaint_probability(d, solicitation=0.0, **TARP)
     np.testing.assert_allclose(p, [1 / 26, 1 / 26, 0.5, 0.5])
     # the package defaults are TARP-like: about 1 in 26 for small problems, half for serious
-    from cxsim.scenarios import CustomerParams
+    from cxsim.params import CustomerParams
 
     c = CustomerParams()
     assert c.voice_minor == pytest.approx(1 / 26, rel=0.05)

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxsim import FirmSpec, Market, Scenario, ScenarioError, load_scenario, preset
-from cxsim.network import NETWORK_KINDS
-from cxsim.scenarios import (
+from cxsim.core.network import NETWORK_KINDS
+from cxsim.params import (
     LEVERS,
     SECTIONS,
     STRATEGIES,
@@ -27,7 +27,7 @@ from cxsim.scenarios import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-PRESET_DIR = ROOT / "data" / "scenarios"
+PRESET_DIR = ROOT / "cxsim" / "params" / "presets"
 PRESETS = sorted(PRESET_DIR.glob("*.toml"))
 
 

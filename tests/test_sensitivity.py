@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from cxsim import Scenario, ScenarioError, preset  # noqa: E402
 from cxsim.experiments import compare  # noqa: E402
-from cxsim.sensitivity import (  # noqa: E402
+from cxsim.experiments.sensitivity import (  # noqa: E402
     metric_output,
     morris,
     npv_difference,

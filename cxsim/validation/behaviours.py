@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsim import rules
+from cxsim.core import rules
+from cxsim.core.model import Market
 from cxsim.experiments import compare, replication_seeds
-from cxsim.model import Market
-from cxsim.scenarios import FirmSpec, Scenario, preset
+from cxsim.params import FirmSpec, Scenario, preset
 from cxsim.validation.checks import CheckResult, check
 
 

@@ -15,7 +15,7 @@ code path) and only reads what the model produces:
   ``m`` and stay with constant probability ``r``: discounted at ``d`` per period, with the first
   margin now, ``CLV = m(1+d)/(1+d−r)`` (Gupta & Lehmann 2003).
 * **Expectation half-life.** At constant quality the expectation gap shrinks by ``(1 − α)`` per
-  purchase, so it halves every ``ln 2 / −ln(1 − α)`` purchases (:func:`cxsim.rules.adapt_expectation`).
+  purchase, so it halves every ``ln 2 / −ln(1 − α)`` purchases (:func:`cxsim.core.rules.adapt_expectation`).
 * **Networks (Fibich & Gibori 2010).** With ``q`` applied to the share of each customer's own
   contacts, adoption on sparse networks (Watts–Strogatz, ring lattice) stays below the
   complete-network Bass curve.
@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsim import rules
-from cxsim.model import Market
-from cxsim.scenarios import FirmSpec
+from cxsim.core import rules
+from cxsim.core.model import Market
+from cxsim.params import FirmSpec
 from cxsim.validation.checks import Check, CheckResult, default_workers, executor, register
 
 WEEKS_PER_YEAR = 52.0
@@ -842,7 +842,7 @@ def _network_check(kind: str) -> Check:
 
 
 def _half_life_rule() -> CheckResult:
-    from cxsim.scenarios import CustomerParams
+    from cxsim.params import CustomerParams
 
     defaults = CustomerParams()
     alphas = sorted({defaults.expectation_up, defaults.expectation_down, 0.5})
@@ -871,7 +871,7 @@ def _half_life_market() -> CheckResult:
 
 
 def _half_life_expected() -> str:
-    from cxsim.scenarios import CustomerParams
+    from cxsim.params import CustomerParams
 
     c = CustomerParams()
     return (

@@ -3,11 +3,11 @@
 Serve it in a browser (127.0.0.1 only)::
 
     solara run cxsim/app.py --host 127.0.0.1 --port 8765 --production
-    python -c "from cxsim.app import serve; serve(port=8765)"    # the same, blocking
+    python -c "from cxsim.viz.app import serve; serve(port=8765)"    # the same, blocking
 
 or show it in a notebook cell (JupyterLab, classic notebook or VS Code)::
 
-    from cxsim.app import page
+    from cxsim.viz.app import page
     page
 
 ``make_page(model)`` shows the same page over a model you built yourself, e.g.
@@ -49,11 +49,11 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from cxsim.customers import summary_stages
-from cxsim.model import Market
-from cxsim.network import NETWORK_KINDS, SocialNetwork
-from cxsim.rules import STAGES
-from cxsim.scenarios import STRATEGIES, FirmSpec
+from cxsim.core.customers import summary_stages
+from cxsim.core.model import Market
+from cxsim.core.network import NETWORK_KINDS, SocialNetwork
+from cxsim.core.rules import STAGES
+from cxsim.params import STRATEGIES, FirmSpec
 
 __all__ = [
     "COMPONENTS",
@@ -80,7 +80,7 @@ MAX_NETWORK_NODES = 2_000
 #: … and its contacts up to this many edges (a complete graph is drawn without them).
 MAX_DRAWN_EDGES = 200_000
 
-#: Colour of each ladder stage, in the order of :data:`cxsim.rules.STAGES`.
+#: Colour of each ladder stage, in the order of :data:`cxsim.core.rules.STAGES`.
 STAGE_COLORS: dict[str, str] = {
     "prospect": "#c8c8c8",
     "buyer": "#a6cee3",
@@ -128,7 +128,7 @@ class DashboardMarket(Market):
     Args:
         n_customers: population size.
         focal_strategy, rival_strategy: budget split presets (keys of
-            :data:`cxsim.scenarios.STRATEGIES`) of the firms named ``"focal"`` and ``"rival"``.
+            :data:`cxsim.params.STRATEGIES`) of the firms named ``"focal"`` and ``"rival"``.
         budget: each firm's budget, currency per market customer per week.
         expectation_inflation: market-wide rise of expectations, quality units per week.
         trust_loss: share of trust lost on a miss (trust is won at ``trust_gain`` per met
@@ -136,7 +136,7 @@ class DashboardMarket(Market):
         voice_minor: probability that a small problem is voiced as a complaint.
         network: social network kind (one of :data:`NETWORKS`, or ``"complete"``).
         seed: integer seed; text is hashed, blank or ``None`` draws a fresh one.
-        **params: any other scalar parameter of :mod:`cxsim.scenarios` by its flat name; also
+        **params: any other scalar parameter of :mod:`cxsim.params` by its flat name; also
             ``scenario`` (a cxsim Scenario to start from) and ``rng`` (overrides ``seed``).
     """
 
@@ -306,7 +306,7 @@ class DashboardData:
         firms: firm names, in column order.
         series: (T, F) per metric of :data:`SERIES`, plus ``cum_complaints`` and ``cum_silent``.
         node_stage: (n,) summary ladder stage code per customer (see
-            :func:`cxsim.customers.summary_stages`), ``None`` above :data:`MAX_NETWORK_NODES`.
+            :func:`cxsim.core.customers.summary_stages`), ``None`` above :data:`MAX_NETWORK_NODES`.
         n_customers, network_kind: for captions.
     """
 
@@ -749,7 +749,7 @@ def Page():
     return make_page(model)
 
 
-#: The page as an element: ``from cxsim.app import page; page`` shows it in a notebook.
+#: The page as an element: ``from cxsim.viz.app import page; page`` shows it in a notebook.
 page = Page()
 
 

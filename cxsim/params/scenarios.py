@@ -15,15 +15,25 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
+from importlib.resources.abc import Traversable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from cxsim.network import NETWORK_KINDS
+#: Kinds of social network the market can be built on (see :mod:`cxsim.core.network`).
+NETWORK_KINDS: tuple[str, ...] = (
+    "watts_strogatz",
+    "barabasi_albert",
+    "erdos_renyi",
+    "complete",
+    "ring_lattice",
+)
 
 
 class ScenarioError(ValueError):
@@ -751,7 +761,7 @@ def scenario_from_dict(data: Mapping[str, Any], *, base: Scenario | None = None)
 
 
 def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load a scenario TOML file (presets live in ``data/scenarios/``).
+    """Load a scenario TOML file (the bundled presets are in ``cxsim/params/presets/``).
 
     Missing keys take their defaults. Raises :class:`ScenarioError` for a missing file,
     malformed TOML (with line and column), or any invalid value.
@@ -760,27 +770,95 @@ def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = Non
     if not path.is_file():
         raise ScenarioError(f"scenario: file {str(path)!r} does not exist")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"scenario: {path.name} is not valid TOML: {exc}") from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"scenario: {path.name} is not UTF-8 text") from None
-    data.setdefault("name", path.stem)
-    scenario = scenario_from_dict(data)
+    scenario = scenario_from_toml(text, name=path.stem, source=path.name)
     return scenario.with_overrides(overrides) if overrides else scenario
 
 
+def scenario_from_toml(text: str, *, name: str, source: str | None = None) -> Scenario:
+    """A scenario from TOML text; ``name`` is used when the text names none, ``source`` (a file
+    name) in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"scenario: {source or name} is not valid TOML: {exc}") from None
+    data.setdefault("name", name)
+    return scenario_from_dict(data)
+
+
+def _presets() -> Traversable:
+    """The bundled presets, as package data (works from a wheel as from a source tree)."""
+    return files("cxsim.params") / "presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets, sorted."""
+    return sorted(
+        p.name.removesuffix(".toml") for p in _presets().iterdir() if p.name.endswith(".toml")
+    )
+
+
 def preset_dir() -> Path:
-    """Folder of the bundled presets (``data/scenarios`` in the source tree)."""
-    return Path(__file__).resolve().parent.parent / "data" / "scenarios"
+    """Folder of the bundled presets on disk (inside the installed package)."""
+    return Path(str(_presets()))
 
 
 def preset(name: str) -> Scenario:
     """Load a bundled preset by name, e.g. ``preset("retention_focus")``."""
-    path = preset_dir() / f"{name}.toml"
-    if not path.is_file():
-        options = sorted(p.stem for p in preset_dir().glob("*.toml"))
+    options = preset_names()
+    if name not in options:
         raise ScenarioError(
             f"preset: {name!r} is not one of {', '.join(options)}{_suggest(name, options)}"
         )
-    return load_scenario(path)
+    text = (_presets() / f"{name}.toml").read_text(encoding="utf-8")
+    return scenario_from_toml(text, name=name, source=f"{name}.toml")
+
+
+def resolve_scenario(scenario: Scenario | str | os.PathLike | Mapping | None) -> Scenario:
+    """The one way to turn what a user gives into a :class:`Scenario`: a scenario (as is), a
+    TOML path, a preset name (``"retention_focus"``), a mapping (as in a TOML file), or ``None``
+    (the default market)."""
+    if scenario is None:
+        return Scenario()
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, os.PathLike | str):
+        text = os.fspath(scenario)
+        path = Path(text)
+        if path.suffix.lower() == ".toml" or path.exists() or os.sep in text or "/" in text:
+            return load_scenario(path)
+        return preset(text)
+    if isinstance(scenario, Mapping):
+        return scenario_from_dict(scenario)
+    raise ScenarioError(
+        f"scenario: {type(scenario).__name__} is not a Scenario, a TOML path, a preset name or a mapping"
+    )
+
+
+__all__ = [
+    "ACQUISITION_LEVERS",
+    "DEFAULT_FIRMS",
+    "LEVERS",
+    "NETWORK_KINDS",
+    "RETENTION_LEVERS",
+    "SECTIONS",
+    "STRATEGIES",
+    "CustomerParams",
+    "FirmSpec",
+    "LeverParams",
+    "MarketParams",
+    "NetworkParams",
+    "P",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "parameter_names",
+    "preset",
+    "preset_dir",
+    "preset_names",
+    "resolve_scenario",
+    "scenario_from_dict",
+    "scenario_from_toml",
+]

@@ -35,16 +35,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cxsim.params import NETWORK_KINDS  # declared with the parameters
+
 if TYPE_CHECKING:
     import networkx
-
-NETWORK_KINDS: tuple[str, ...] = (
-    "watts_strogatz",
-    "barabasi_albert",
-    "erdos_renyi",
-    "complete",
-    "ring_lattice",
-)
 
 #: Largest number of customers: contact ids are stored as int32.
 MAX_NODES: int = int(np.iinfo(np.int32).max)

@@ -8,7 +8,8 @@ Every input is checked before anything runs or is written. Bad input (an unknown
 malformed TOML, a bad ``--set`` key or value, a negative ``--weeks``...) prints exactly one line,
 ``cxsim: error: <message naming the key, the value and what is allowed>``, on stderr and exits
 with code 2, with no traceback and no output folder created. Runs that raise are reported as a
-one-line warning and give exit code 1 (their errors are in ``OUT/manifest.json``).
+one-line warning and give exit code 1 (their errors are in ``OUT/manifest.json``); when every
+run raises, one line ``cxsim: error: all N runs failed; the first ...`` and exit code 1.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, NoReturn
 
+from cxsim.experiments import RunsFailedError
+
 PROG = "cxsim"
-DEFAULT_COMPARE = ("data/scenarios/acquisition_focus.toml", "data/scenarios/retention_focus.toml")
+#: Presets ``cxsim compare`` compares when given none.
+DEFAULT_COMPARE = ("acquisition_focus", "retention_focus")
 #: Replications of ``cxsim compare`` unless told otherwise: modest, so ``make run`` at the
 #: default 2,000 customers takes well under a minute on two cores. Use 30 or more for results.
 COMPARE_REPLICATIONS = 10
@@ -65,7 +69,7 @@ def _int_range(low: int, high: int | None = None):
 
 
 def _field_bounds(section: str, name: str) -> tuple[int, int]:
-    from cxsim.scenarios import SECTIONS
+    from cxsim.params import SECTIONS
 
     for f in fields(SECTIONS[section]):
         if f.name == name:
@@ -375,20 +379,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, extra)
     except CLIError as exc:
         return _fail(str(exc))
+    except RunsFailedError as exc:
+        return _fail(str(exc), code=1)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
 
 
-def _fail(message: str) -> int:
+def _fail(message: str, code: int = 2) -> int:
     line = " ".join(message.split())
     print(f"{PROG}: error: {line}", file=sys.stderr)
-    return 2
+    return code
 
 
 def _checked(fn, *args: Any, **kwargs: Any) -> Any:
     """Call ``fn``; turn a ScenarioError (bad input) into a CLIError."""
-    from cxsim.scenarios import ScenarioError
+    from cxsim.params import ScenarioError
 
     try:
         return fn(*args, **kwargs)
@@ -407,7 +413,7 @@ def _scenarios(
     """Resolve, override and validate the scenarios (nothing is written)."""
     from cxsim.experiments import resolve_scenario
 
-    names = list(names) or [_default_path(d) for d in default]
+    names = list(names) or list(default)
     overrides = _parse_sets(getattr(args, "sets", None))
     if getattr(args, "weeks", None) is not None:
         overrides["market.weeks"] = args.weeks
@@ -421,16 +427,6 @@ def _scenarios(
             raise CLIError(f"scenarios: {name!r} repeats scenario {sc.name!r}; give each once")
         out[sc.name] = sc
     return out
-
-
-def _default_path(path: str) -> str:
-    """A default scenario file, from the working directory or the package's presets."""
-    if Path(path).is_file():
-        return path
-    from cxsim.scenarios import preset_dir
-
-    bundled = preset_dir() / Path(path).name
-    return str(bundled) if bundled.is_file() else Path(path).stem
 
 
 def _check_firm(firm: str, scenarios: dict[str, Any]) -> None:
@@ -491,7 +487,7 @@ def _executor(args: argparse.Namespace):
     if args.workers:
         import concurrent.futures as cf
 
-        from cxsim.experiments import _mp_context
+        from cxsim.experiments.run import _mp_context
 
         ex = cf.ProcessPoolExecutor(max_workers=args.workers, mp_context=_mp_context())
         return ex, lambda: ex.shutdown(wait=True, cancel_futures=True)
@@ -556,7 +552,7 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> int:
     scenarios = _scenarios([args.scenario], args, ())
     ((name, scenario),) = scenarios.items()
     out = _check_out(args)
-    from cxsim.model import Market
+    from cxsim.core.model import Market
 
     market = Market(scenario, rng=args.seed, customer_agents=False)
     frame = market.run(None, progress=_progress(args))
@@ -598,7 +594,7 @@ def _cmd_compare(args: argparse.Namespace, extra: list[str]) -> int:
         summary.to_csv(out / "summary.csv", index=False)
         import matplotlib.pyplot as plt
 
-        from cxsim.plots import plot_headline
+        from cxsim.viz.plots import plot_headline
 
         fig = plot_headline(df, firm=args.firm, scenarios=labels)
         fig.savefig(out / "headline.png")
@@ -608,8 +604,9 @@ def _cmd_compare(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
-    from cxsim.experiments import _typed_overrides, summarize, sweep, sweep_points
-    from cxsim.metrics import METRICS
+    from cxsim.core.metrics import METRICS
+    from cxsim.experiments import summarize, sweep, sweep_points
+    from cxsim.experiments.run import _typed_overrides
 
     scenarios = _scenarios(args.scenarios, args, ("default",))
     _check_firm(args.firm, scenarios)
@@ -658,8 +655,8 @@ def _cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cmd_sensitivity(args: argparse.Namespace, extra: list[str]) -> int:
-    from cxsim.metrics import METRICS
-    from cxsim.sensitivity import (
+    from cxsim.core.metrics import METRICS
+    from cxsim.experiments.sensitivity import (
         DEFAULT_RANGES,
         _prepare,
         metric_output,
@@ -738,10 +735,10 @@ def _cmd_validate(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def _cmd_app(args: argparse.Namespace, extra: list[str]) -> int:
-    if importlib.util.find_spec("cxsim.app") is None:
-        raise CLIError("app: the dashboard module cxsim.app is not part of this installation")
+    if importlib.util.find_spec("cxsim.viz.app") is None:
+        raise CLIError("app: the dashboard module cxsim.viz.app is not part of this installation")
     try:
-        from cxsim.app import serve
+        from cxsim.viz.app import serve
     except ImportError as exc:
         raise CLIError(
             f"app: cannot load the dashboard ({exc}); install it with "
@@ -847,7 +844,7 @@ def _read_design(path_text: str) -> Any:
 
 
 def _default_ranges_text() -> list[str]:
-    from cxsim.sensitivity import DEFAULT_RANGES
+    from cxsim.experiments.sensitivity import DEFAULT_RANGES
 
     return [f"{k}={lo:g},{hi:g}" for k, (lo, hi) in DEFAULT_RANGES.items()]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from cxsim.rules import LOST, PROSPECT, REPEAT, STAGES
+from cxsim.core.rules import LOST, PROSPECT, REPEAT, STAGES
 
 NO_FIRM = -1
 
@@ -37,7 +37,7 @@ class CustomerTable:
         trust: belief in [0, 1] that the firm delivers.
         knowledge: [0, 1] how well the firm knows the customer (personalization).
         grudge: unresolved dissatisfaction (quality units), fades slowly.
-        stage: loyalty ladder stage (see :data:`cxsim.rules.STAGES`).
+        stage: loyalty ladder stage (see :data:`cxsim.core.rules.STAGES`).
         streak: consecutive needs served by the firm.
         purchases: purchases from the firm since the customer (re)joined it.
         complaint_open: the customer has a complaint about the firm waiting to be resolved.
@@ -178,7 +178,7 @@ class Customer(FixedAgent):
     trust = _Column("trust", "Per firm: trust in [0, 1].")
     knowledge = _Column("knowledge", "Per firm: how well the firm knows this customer, [0, 1].")
     grudge = _Column("grudge", "Per firm: unresolved dissatisfaction (quality units).")
-    stage = _Column("stage", "Per firm: loyalty ladder stage code (see cxsim.rules.STAGES).")
+    stage = _Column("stage", "Per firm: loyalty ladder stage code (see cxsim.core.rules.STAGES).")
     streak = _Column("streak", "Per firm: consecutive needs served.")
     purchases = _Column("purchases", "Per firm: purchases since (re)joining.")
     satisfaction = _Column("satisfaction", "Per firm: satisfaction of the last experience.")

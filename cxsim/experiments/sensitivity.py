@@ -6,7 +6,7 @@ over replications of the paired NPV difference between a retention-focused and a
 acquisition-focused focal firm. Parameters are named as in :meth:`cxsim.Scenario.with_overrides`
 and given ranges::
 
-    from cxsim.sensitivity import morris, npv_difference, plot_sensitivity
+    from cxsim.experiments.sensitivity import morris, npv_difference, plot_sensitivity
     result = morris(npv_difference(), {"customers.wom_negative_reach": (0.05, 0.5),
                                        "customers.social_influence": (0.05, 1.0)},
                     scenarios=["retention_focus", "acquisition_focus"], trajectories=20)
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.experiments import resolve_scenario, sweep
-from cxsim.scenarios import Scenario, ScenarioError
+from cxsim.params import Scenario, ScenarioError
 
 __all__ = [
     "DEFAULT_RANGES",
@@ -275,7 +275,7 @@ def plot_sensitivity(result: pd.DataFrame, ax: Any = None):
     """
     import matplotlib.pyplot as plt
 
-    from cxsim.plots import PALETTE, style
+    from cxsim.viz.plots import PALETTE, style
 
     method = str(result["method"].iloc[0])
     out_name = str(result["output"].iloc[0])
@@ -354,7 +354,7 @@ def _prepare(scenarios: Any, prob: Mapping[str, Any]) -> Any:
 
 
 def _typed(base: Scenario, name: str, value: float) -> Any:
-    from cxsim.experiments import _typed_overrides
+    from cxsim.experiments.run import _typed_overrides
 
     return _typed_overrides(base, {name: float(value)})[name]
 

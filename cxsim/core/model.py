@@ -16,13 +16,16 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from cxsim import rules
-from cxsim.customers import NO_FIRM, Customer, CustomerTable
-from cxsim.firms import Firm
-from cxsim.metrics import WeekBook, make_datacollector, tidy_frame
-from cxsim.network import ContactCounts, SocialNetwork, build_network
-from cxsim.rules import ADVOCATE, LOST, PROSPECT
-from cxsim.scenarios import Scenario, ScenarioError
+from cxsim.core import rules
+from cxsim.core.books import WeekBook
+from cxsim.core.complaints import ComplaintBook
+from cxsim.core.customers import NO_FIRM, Customer, CustomerTable
+from cxsim.core.firms import Firm
+from cxsim.core.metrics import METRICS, make_datacollector, tidy_frame, weekly_metrics
+from cxsim.core.network import ContactCounts, SocialNetwork, build_network
+from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
+from cxsim.core.ruleset import RuleLike, Rules
+from cxsim.params import Scenario, resolve_scenario
 
 #: Populations up to this size get a ``Customer`` agent per row automatically.
 TEACHING_SIZE = 5_000
@@ -38,17 +41,27 @@ class Market(mesa.Model):
         customer_agents: create a ``Customer`` Mesa agent on a network cell for every row
             (``None``: only when ``n_customers ≤ TEACHING_SIZE``). Any customer can still be
             inspected with :meth:`customer`.
-        firms: replace the scenario's firms (a list of :class:`cxsim.scenarios.FirmSpec` or dicts).
+        firms: replace the scenario's firms (a list of :class:`cxsim.params.FirmSpec` or dicts).
+        rules: behavioural rules to swap for other theories, by name
+            (``{"update_trust": my_rule}`` or ``{"update_trust": "pkg.mod:my_rule"}``; see
+            :mod:`cxsim.core.ruleset`); the others stay as in :mod:`cxsim.core.rules`.
         **params: any scalar parameter by its name (``n_customers=500``, ``network="complete"``,
             ``expectation_inflation=0.01``), overriding the scenario. Defaults, units and ranges
-            are in :mod:`cxsim.scenarios` and docs/ODD.md.
+            are in :mod:`cxsim.params` and docs/ODD.md.
 
     Attributes:
         config: the validated scenario in force.
-        customers: the customer columns (:class:`cxsim.customers.CustomerTable`).
-        firms: the :class:`cxsim.firms.Firm` agents, in column order.
-        network: the social network (:class:`cxsim.network.SocialNetwork`).
-        datacollector: weekly model reporters, one value per firm (see :meth:`to_frame`).
+        customers: the customer columns (:class:`cxsim.core.customers.CustomerTable`).
+        firms: the :class:`cxsim.core.firms.Firm` agents, in column order (Mesa keeps them as
+            an AgentSet too: ``market.agents_by_type[Firm]``).
+        rules: the rules in force (:class:`cxsim.core.ruleset.Rules`).
+        book: the firms' books (:class:`cxsim.core.books.WeekBook`): this week's counters, NPV,
+            customers acquired.
+        report: the metrics of the last week, one array entry per firm (what managers see;
+            adaptive firms read it); each firm's ``report`` holds its own values.
+        network: the social network (:class:`cxsim.core.network.SocialNetwork`).
+        datacollector: Mesa's DataCollector: ``week`` as a model reporter, one agent-type
+            reporter per metric over the firms (see :meth:`to_frame`).
         events: what happened to whom in the last step, for analyses that follow individuals
             (validation, notebooks): ``choices`` (rows in need, chosen firm or -1),
             ``wom_positive`` / ``wom_negative`` (senders, firm), ``dissatisfied`` (rows, firm,
@@ -63,6 +76,7 @@ class Market(mesa.Model):
         rng: Any = None,
         customer_agents: bool | None = None,
         firms: Any = None,
+        rules: Mapping[str, RuleLike] | Rules | None = None,
         **params: Any,
     ) -> None:
         if isinstance(scenario, MesaScenario):
@@ -71,7 +85,8 @@ class Market(mesa.Model):
             rng = scenario.rng if rng is None else rng
             scenario = None
         super().__init__(rng=rng)
-        config = _resolve_scenario(scenario)
+        self.rules = Rules(rules)
+        config = resolve_scenario(scenario)
         overrides: dict[str, Any] = dict(params)
         if firms is not None:
             overrides["firms"] = firms
@@ -107,12 +122,10 @@ class Market(mesa.Model):
             firm.plan_week(n)
         self._seed_market()
         # weekly chance of a need (rules.need_arrives): rates and step are fixed, so once
-        self._need_probability = rules.hazard_to_probability(self.customers.need_rate, self.dt)
-        self._complaints = _ComplaintBook()
+        self._need_probability = self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
+        self._complaints = ComplaintBook()
         self.book = WeekBook(len(self.firms))
-        self._npv = np.zeros(len(self.firms))
-        self._served = np.zeros(len(self.firms), dtype=np.int64)
-        self._active_start = _column_counts(self._active())
+        self.book.active_at_start = _column_counts(self._active())
         # running count of each customer's contacts who are each firm's customers (Bass q)
         self._contacts: ContactCounts | None = None
         if self.config.customers.social_influence > 0:
@@ -127,7 +140,9 @@ class Market(mesa.Model):
             for row in range(n):
                 self.customer(row)
 
-        self.datacollector = make_datacollector(self)
+        self.report: dict[str, np.ndarray] = {}
+        self.report_week()
+        self.datacollector = make_datacollector()
         self.datacollector.collect(self)
 
     # ---------------------------------------------------------------------------------------
@@ -152,7 +167,7 @@ class Market(mesa.Model):
 
     def _mean_experience(self, firm: Firm, rows: np.ndarray) -> np.ndarray:
         c = self.customers
-        return rules.experienced_quality(
+        return self.rules.experienced_quality(
             firm.quality,
             firm.effects.service + firm.effects.access,
             c.need[rows],
@@ -172,7 +187,7 @@ class Market(mesa.Model):
         # who is a customer of whom at the start of the week: nothing changes it before
         # serve_needs, so consider_firms reads the same mask
         self._start_active = self._active()
-        self._active_start = _column_counts(self._start_active)
+        self.book.active_at_start = _column_counts(self._start_active)
         self.market_moves()
         self.hear_word_of_mouth()
         self.consider_firms()
@@ -181,6 +196,7 @@ class Market(mesa.Model):
         self.defect()
         self.close_books()
         self.week += self.dt
+        self.report_week()
         self.datacollector.collect(self)
 
     def market_moves(self) -> None:
@@ -188,10 +204,10 @@ class Market(mesa.Model):
         m = self.config.market
         c = self.customers
         if m.expectation_inflation:
-            c.expectation = rules.inflate_expectations(
+            c.expectation = self.rules.inflate_expectations(
                 c.expectation, m.expectation_inflation, self.dt
             )
-        quality = rules.imitate(
+        quality = self.rules.imitate(
             np.array([f.quality for f in self.firms]), m.imitation_rate, self.dt
         )
         for firm in self.firms:
@@ -199,7 +215,7 @@ class Market(mesa.Model):
             firm.plan_week(c.n, self.dt)
             firm.innovate(self.dt)
         if self.config.customers.grudge_decay:
-            c.grudge = rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
+            c.grudge = self.rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
 
     def hear_word_of_mouth(self) -> None:
         """Messages sent last week arrive: praise wins consideration and trust and raises the bar;
@@ -211,7 +227,7 @@ class Market(mesa.Model):
         heard = np.flatnonzero((pos > 0) | (neg > 0))
         if heard.size:
             n_pos, n_neg = np.take(pos, heard), np.take(neg, heard)
-            trust, expectation = rules.hear_word_of_mouth(
+            trust, expectation = self.rules.hear_word_of_mouth(
                 np.take(c.trust, heard),
                 np.take(c.expectation, heard),
                 n_pos,
@@ -251,7 +267,7 @@ class Market(mesa.Model):
             if outside.size == 0:
                 continue
             social = self._contacts.share(outside, f) if p.social_influence > 0 else 0.0
-            prob = rules.awareness_probability(
+            prob = self.rules.awareness_probability(
                 firm.spec.base_reach + firm.effects.reach_per_year,
                 p.social_influence,
                 social,
@@ -284,7 +300,7 @@ class Market(mesa.Model):
         had = np.flatnonzero(last >= 0)
         bonus.reshape(-1)[had * n_firms + last[had]] += p.habit
         grudge = np.take(c.grudge, need, axis=0)
-        utility = rules.choice_utility(
+        utility = self.rules.choice_utility(
             np.take(c.expectation, need, axis=0),
             np.take(c.trust, need, axis=0),
             price,
@@ -293,7 +309,7 @@ class Market(mesa.Model):
             trust_weight=p.trust_weight,
             price_sensitivity=p.price_sensitivity,
         )
-        chosen = rules.logit_choice(
+        chosen = self.rules.logit_choice(
             utility,
             np.take(c.considers, need, axis=0),
             cfg.market.outside_utility,
@@ -308,7 +324,7 @@ class Market(mesa.Model):
             r = at // n_firms
             flat = need[r] * n_firms + (at - r * n_firms)
             np.put(c.streak, flat, 0)
-            np.put(c.stage, flat, rules.ladder_after_switch(np.take(c.stage, flat)))
+            np.put(c.stage, flat, self.rules.ladder_after_switch(np.take(c.stage, flat)))
 
         bought = chosen >= 0
         rows, firm = need[bought], chosen[bought]
@@ -329,7 +345,7 @@ class Market(mesa.Model):
         # on them are several times faster than indexing with a pair of arrays
         at = rows * n_firms + firm
         need, knowledge = np.take(c.need, rows), np.take(c.knowledge, at)
-        spread = rules.experience_spread(
+        spread = self.rules.experience_spread(
             p.experience_noise,
             consistency,
             need,
@@ -337,7 +353,7 @@ class Market(mesa.Model):
             knowledge,
             mismatch_noise=p.mismatch_noise,
         )
-        experienced = rules.experienced_quality(
+        experienced = self.rules.experienced_quality(
             quality,
             service,
             need,
@@ -347,10 +363,10 @@ class Market(mesa.Model):
             noise=spread * z,
         )
         expected = np.take(c.expectation, at)
-        d = rules.disconfirmation(experienced, expected)
-        felt = rules.satisfaction(d, p.loss_aversion)
+        d = self.rules.disconfirmation(experienced, expected)
+        felt = self.rules.satisfaction(d, p.loss_aversion)
 
-        trust = rules.update_trust(
+        trust = self.rules.update_trust(
             np.take(c.trust, at),
             d,
             tolerance=p.trust_tolerance,
@@ -361,9 +377,11 @@ class Market(mesa.Model):
         np.put(
             c.expectation,
             at,
-            rules.adapt_expectation(expected, experienced, p.expectation_up, p.expectation_down),
+            self.rules.adapt_expectation(
+                expected, experienced, p.expectation_up, p.expectation_down
+            ),
         )
-        np.put(c.knowledge, at, rules.learn_customer(knowledge, learning))
+        np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
 
@@ -372,10 +390,10 @@ class Market(mesa.Model):
         np.put(c.purchases, at, np.where(newcomer, 1, np.take(c.purchases, at) + 1))
         streak = np.where(newcomer, 1, np.take(c.streak, at) + 1)
         np.put(c.streak, at, streak)
-        delighted, disappointed = rules.word_of_mouth_senders(
+        delighted, disappointed = self.rules.word_of_mouth_senders(
             d, p.delight_margin, p.disappointment_margin
         )
-        new_stage = rules.ladder_after_purchase(
+        new_stage = self.rules.ladder_after_purchase(
             old_stage, streak, trust, client_streak=p.client_streak, advocate_trust=p.advocate_trust
         )
         np.put(c.stage, at, new_stage)
@@ -389,7 +407,7 @@ class Market(mesa.Model):
         book.add("satisfaction_sum", firm, felt)
         book.add("expectation_sum", firm, expected)
         book.add("experienced_sum", firm, experienced)
-        self._served += np.bincount(firm[newcomer], minlength=n_firms)
+        book.acquired += np.bincount(firm[newcomer], minlength=n_firms)
 
         # advocates speak up after any experience that met expectations
         praising = delighted | ((new_stage == ADVOCATE) & (d >= -p.trust_tolerance))
@@ -397,7 +415,7 @@ class Market(mesa.Model):
             rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive, "wom_positive"
         )
         # bad news: a serious disappointment is told around (mild ones are only felt)
-        serious = rules.bad_news_senders(d, p.serious_margin)
+        serious = self.rules.bad_news_senders(d, p.serious_margin)
         self._spread_word(
             rows[serious], firm[serious], p.wom_negative_reach, c.heard_negative, "wom_negative"
         )
@@ -440,7 +458,7 @@ class Market(mesa.Model):
             return
         c, p = self.customers, self.config.customers
         solicitation = np.array([f.effects.solicitation for f in self.firms])[firm]
-        prob = rules.complaint_probability(
+        prob = self.rules.complaint_probability(
             d,
             voice_minor=p.voice_minor,
             voice_serious=p.voice_serious,
@@ -450,7 +468,7 @@ class Market(mesa.Model):
         voiced = self.rng.random(rows.size) < prob
         self.events["dissatisfied"] = (rows, firm, voiced)
         at = rows * len(self.firms) + firm  # positions in the row-major (n, F) tables
-        np.put(c.grudge, at, rules.add_grudge(np.take(c.grudge, at), felt))
+        np.put(c.grudge, at, self.rules.add_grudge(np.take(c.grudge, at), felt))
         self.book.add("complaints", firm, voiced)
         self.book.add("silent", firm, ~voiced)
         new = voiced & ~np.take(c.complaint_open, at)
@@ -467,12 +485,16 @@ class Market(mesa.Model):
         pending = np.bincount(book.firm, minlength=n_firms).astype(float)
         capacity = np.array([f.effects.complaint_capacity for f in self.firms]) * c.n * self.dt
         speed = self.config.levers.recovery_speed
-        prob = rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
+        prob = self.rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
         resolved = self.rng.random(book.size) < prob
         if resolved.any():
             rows, firm = book.rows[resolved], book.firm[resolved]
-            share = rules.recovery_share(book.age[resolved], p.recovery_max, p.recovery_half_life)
-            trust, grudge = rules.apply_recovery(c.trust[rows, firm], c.grudge[rows, firm], share)
+            share = self.rules.recovery_share(
+                book.age[resolved], p.recovery_max, p.recovery_half_life
+            )
+            trust, grudge = self.rules.apply_recovery(
+                c.trust[rows, firm], c.grudge[rows, firm], share
+            )
             c.trust[rows, firm] = trust
             c.grudge[rows, firm] = grudge
             self.book.add("recoveries", firm, 1.0)
@@ -491,7 +513,7 @@ class Market(mesa.Model):
         at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
         if at.size == 0:
             return
-        prob = rules.churn_probability(
+        prob = self.rules.churn_probability(
             np.take(c.trust, at),
             np.take(c.grudge, at),
             base_per_week=p.churn_base,
@@ -522,7 +544,7 @@ class Market(mesa.Model):
         profit = book.values["revenue"] - book.values["cogs"] - book.values["spend"]
         book.values["profit"] = profit
         years = (self.week + self.dt) / 52.0
-        self._npv += profit / (1.0 + self.config.market.discount_rate) ** years
+        book.npv += profit / (1.0 + self.config.market.discount_rate) ** years
         for firm in self.firms:
             firm.last_revenue = float(book.values["revenue"][firm.index]) / self.dt
 
@@ -534,16 +556,19 @@ class Market(mesa.Model):
         s = self.customers.stage
         return (s >= rules.BUYER) & (s <= ADVOCATE)
 
-    def last_report(self) -> dict[str, np.ndarray]:
-        """The metrics of the last collected week, one array entry per firm (what managers see:
-        firms that adapt their strategy read it)."""
-        snapshot = getattr(self, "_metric_snapshot", None)  # none before the first collection
-        return snapshot.values if snapshot is not None else {}
+    def report_week(self) -> None:
+        """The week's metrics, computed once from the books (:func:`cxsim.core.metrics.
+        weekly_metrics`): ``self.report`` by metric, and each firm's ``report`` by name (what
+        the DataCollector records)."""
+        self.report = weekly_metrics(self)
+        table = np.array([self.report[name] for name in METRICS], dtype=float).T.tolist()
+        for firm, values in zip(self.firms, table, strict=True):
+            firm.report = dict(zip(METRICS, values, strict=True))
 
     @property
     def npv(self) -> dict[str, float]:
         """Cumulative discounted profit per firm so far (currency)."""
-        return {f.name: float(self._npv[f.index]) for f in self.firms}
+        return {f.name: float(self.book.npv[f.index]) for f in self.firms}
 
     def firm_index(self, firm: int | str) -> int:
         """Column index of a firm given its index or name."""
@@ -598,42 +623,3 @@ def _column_counts(mask: np.ndarray) -> np.ndarray:
     """``mask.sum(axis=0)`` for a 2-D bool table, column by column (several times faster than
     a sum over axis 0 of a narrow table)."""
     return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])], dtype=np.int64)
-
-
-class _ComplaintBook:
-    """Open complaints as parallel arrays: customer row, firm, weeks waited."""
-
-    def __init__(self) -> None:
-        self.rows = np.empty(0, dtype=np.int64)
-        self.firm = np.empty(0, dtype=np.int64)
-        self.age = np.empty(0, dtype=float)
-
-    @property
-    def size(self) -> int:
-        return self.rows.size
-
-    def add(self, rows: np.ndarray, firm: np.ndarray) -> None:
-        self.rows = np.concatenate([self.rows, rows])
-        self.firm = np.concatenate([self.firm, firm.astype(np.int64)])
-        self.age = np.concatenate([self.age, np.zeros(rows.size)])
-
-    def keep(self, mask: np.ndarray) -> None:
-        self.rows, self.firm, self.age = self.rows[mask], self.firm[mask], self.age[mask]
-
-
-def _resolve_scenario(scenario: Scenario | str | Mapping | None) -> Scenario:
-    from pathlib import Path
-
-    from cxsim.scenarios import load_scenario, scenario_from_dict
-
-    if scenario is None:
-        return Scenario()
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, str | Path):
-        return load_scenario(scenario)
-    if isinstance(scenario, Mapping):
-        return scenario_from_dict(scenario)
-    raise ScenarioError(
-        f"scenario: {type(scenario).__name__} is not a Scenario, a TOML path or a mapping"
-    )

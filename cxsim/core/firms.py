@@ -5,7 +5,7 @@ product and service they value (quality, service, access, personalization, compl
 *indirectly*, with savings that fund a lower price (operational efficiency). Acquisition levers
 (advertising, first-purchase promotions) bring prospects in; retention levers keep, delight and
 listen to the customers it has. Each lever turns spend into effect with diminishing returns
-(:func:`cxsim.rules.diminishing_returns`).
+(:func:`cxsim.core.rules.diminishing_returns`).
 
 Spend is accounted whether or not it reaches a customer: money spent on advertising to people who
 already know the firm, or on complaint capacity nobody uses, is a visible cost in the books.
@@ -13,18 +13,20 @@ already know the firm, or on complaint capacity nobody uses, is a visible cost i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import mesa
 import numpy as np
 
-from cxsim.rules import adapt_split, diminishing_returns
-from cxsim.scenarios import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, FirmSpec, LeverParams
+from cxsim.core.rules import diminishing_returns
+from cxsim.params import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, FirmSpec, LeverParams
 
 
 @dataclass(frozen=True)
 class LeverEffects:
-    """What a week's spend buys (all per the units in :class:`cxsim.scenarios.LeverParams`)."""
+    """What a week's spend buys (all per the units in :class:`cxsim.params.LeverParams`)."""
 
     reach_per_year: float = 0.0
     """External consideration hazard among non-considering customers (Bass p, per year)."""
@@ -50,11 +52,17 @@ class LeverEffects:
     """Quality units gained per week by product development."""
 
 
-def lever_effects(spend_per_customer: dict[str, float], p: LeverParams) -> LeverEffects:
-    """Effects of a week's spend (currency per market customer per week, per lever)."""
+def lever_effects(
+    spend_per_customer: dict[str, float],
+    p: LeverParams,
+    response: Callable[..., Any] = diminishing_returns,
+) -> LeverEffects:
+    """Effects of a week's spend (currency per market customer per week, per lever), each through
+    ``response(spend, ceiling, efficiency)`` (the rule :func:`cxsim.core.rules.diminishing_returns`
+    unless the market swaps it)."""
 
     def resp(lever: str, ceiling: float, efficiency: float) -> float:
-        return float(diminishing_returns(spend_per_customer.get(lever, 0.0), ceiling, efficiency))
+        return float(response(spend_per_customer.get(lever, 0.0), ceiling, efficiency))
 
     return LeverEffects(
         reach_per_year=resp("advertising", p.advertising_ceiling, p.advertising_efficiency),
@@ -88,6 +96,8 @@ class Firm(mesa.Agent):
         spend: this week's spend per lever (currency per week).
         effects: what this week's spend buys.
         last_revenue: revenue of the previous week (currency), for revenue-linked budgets.
+        report: this week's metrics of the firm by name (set by the market when it closes the
+            week; what Mesa's DataCollector records).
     """
 
     def __init__(self, model: mesa.Model, index: int, spec: FirmSpec, levers: LeverParams) -> None:
@@ -103,6 +113,7 @@ class Firm(mesa.Agent):
         self.spend: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
         self.effects = LeverEffects()
         self.last_revenue = 0.0
+        self.report: dict[str, float] = {}
 
     def budget(self, market_size: int) -> float:
         """This week's budget (currency): a fixed amount per market customer plus, optionally,
@@ -111,11 +122,11 @@ class Firm(mesa.Agent):
 
     def _adapt_shares(self, weeks: float) -> None:
         """Adaptive firms move budget between acquisition and retention levers by last week's
-        CLV and CAC in the market's report (:func:`cxsim.rules.adapt_split`), keeping the mix
+        CLV and CAC in the market's report (:func:`cxsim.core.rules.adapt_split`), keeping the mix
         within each group."""
         acq = sum(self.shares[k] for k in ACQUISITION_LEVERS)
         ret = sum(self.shares[k] for k in RETENTION_LEVERS)
-        report = self.model.last_report()
+        report = self.model.report
         if acq + ret <= 0 or not report:
             return
         clv, cac, new = (float(report[k][self.index]) for k in ("clv", "cac", "new"))
@@ -123,7 +134,7 @@ class Firm(mesa.Agent):
             cac = np.inf if sum(self.spend[k] for k in ACQUISITION_LEVERS) > 0 else 0.0
         if clv != clv:  # no estimate yet
             return
-        target = adapt_split(
+        target = self.model.rules.adapt_split(
             acq / (acq + ret),
             clv,
             cac,
@@ -150,7 +161,9 @@ class Firm(mesa.Agent):
         budget = self.budget(market_size)
         self.spend = {lever: budget * share for lever, share in self.shares.items()}
         per_customer = {lever: s / market_size for lever, s in self.spend.items()}
-        self.effects = lever_effects(per_customer, self.levers)
+        self.effects = lever_effects(
+            per_customer, self.levers, self.model.rules.diminishing_returns
+        )
         self.unit_cost = self.spec.unit_cost * (1.0 - self.effects.cost_saving)
         saving = self.spec.unit_cost - self.unit_cost
         self.price = self.spec.price - self.levers.cost_pass_through * saving

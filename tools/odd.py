@@ -9,7 +9,7 @@ customer columns) is generated here and pasted between markers::
     ... generated, never edited by hand ...
     <!-- /params -->
 
-so the document cannot drift from the code: ``python -m cxsim.docs`` rewrites docs/ODD.md in
+so the document cannot drift from the code: ``python -m tools.odd`` rewrites docs/ODD.md in
 place, and ``tests/test_docs.py`` fails, asking for that command, whenever a default, a unit, a
 strategy or a formula changes without the document following.
 
@@ -25,10 +25,10 @@ Markers understood by :func:`render_odd` (``name`` or ``name:argument``):
 ``strategies``        budget split of every strategy preset
 ``effects``           what each strategy's default budget buys (lever effects, price)
 ``levers``            every lever, the effect it targets and its response parameters
-``economics``         economic measures with the formulas of :mod:`cxsim.metrics`' docstring
+``economics``         economic measures with the formulas of :mod:`cxsim.core.metrics`' docstring
 ``metrics``           every weekly output column
-``schedule``          the weekly cycle, read from :meth:`cxsim.model.Market.step`
-``rules``             index of the rules in :mod:`cxsim.rules` and the steps that call them
+``schedule``          the weekly cycle, read from :meth:`cxsim.core.model.Market.step`
+``rules``             index of the rules in :mod:`cxsim.core.rules` and the steps that call them
 ``columns``           customer state columns and the ``Customer`` agent's views on them
 ``stages``            loyalty ladder stages
 ``networks``          social network generators
@@ -56,12 +56,12 @@ from typing import Any
 
 import numpy as np
 
-from cxsim import metrics, rules
-from cxsim.customers import Customer, CustomerTable
-from cxsim.firms import Firm, LeverEffects, lever_effects
-from cxsim.model import Market
-from cxsim.network import NETWORK_KINDS
-from cxsim.scenarios import (
+from cxsim.core import metrics, rules
+from cxsim.core.customers import Customer, CustomerTable
+from cxsim.core.firms import Firm, LeverEffects, lever_effects
+from cxsim.core.model import Market
+from cxsim.core.network import NETWORK_KINDS
+from cxsim.params import (
     ACQUISITION_LEVERS,
     DEFAULT_FIRMS,
     LEVERS,
@@ -234,7 +234,7 @@ class Idea:
     """One idea and the code names that carry it.
 
     ``carriers`` are typed names, checked against the code by :func:`resolve`:
-    ``rule:<function in cxsim.rules>``, ``param:<parameter>``, ``lever:<lever>``,
+    ``rule:<function in cxsim.core.rules>``, ``param:<parameter>``, ``lever:<lever>``,
     ``strategy:<preset>``, ``metric:<output column>``, ``step:<Market method>``,
     ``effect:<LeverEffects field>``, ``column:<CustomerTable column>``, ``stage:<ladder stage>``.
     """
@@ -521,7 +521,7 @@ NETWORK_DOCS: dict[str, str] = {
     "ring_lattice": "Watts–Strogatz with no rewiring: clustered, long paths",
 }
 
-#: Unit and meaning of every weekly output column of :func:`cxsim.metrics.tidy_frame`.
+#: Unit and meaning of every weekly output column of :func:`cxsim.core.metrics.tidy_frame`.
 METRIC_DOCS: dict[str, tuple[str, str]] = {
     "customers": (
         "customers",
@@ -694,7 +694,7 @@ def _meaning(f: Field) -> str:
         lever = f.name[: -len("_efficiency")]
         doc = (
             f"response rate k of the {lever} lever: spending 1/k reaches 63% of the ceiling "
-            "(no meaning declared in cxsim.scenarios)"
+            "(no meaning declared in cxsim.params)"
         )
     return doc
 
@@ -711,7 +711,7 @@ def _range(f: Field) -> str:
 
 def source_of(name: str) -> str:
     """The recorded source of a parameter (a marked gap when none is recorded)."""
-    return SOURCES.get(name, "**no source recorded: add one to cxsim.docs.SOURCES**")
+    return SOURCES.get(name, "**no source recorded: add one to tools.odd.SOURCES**")
 
 
 # --------------------------------------------------------------------------------------------
@@ -820,8 +820,8 @@ def _unit(cls: type, name: str) -> str:
 
 
 def lever_effect_docs() -> dict[str, str]:
-    """The attribute docstrings of :class:`cxsim.firms.LeverEffects`, read from its source."""
-    import cxsim.firms as firms_module
+    """The attribute docstrings of :class:`cxsim.core.firms.LeverEffects`, read from its source."""
+    import cxsim.core.firms as firms_module
 
     tree = ast.parse(inspect.getsource(firms_module))
     docs: dict[str, str] = {}
@@ -888,7 +888,7 @@ def levers_table() -> str:
                     docs.get(effect, ""),
                     ", ".join(f"`{n}`" for n in ceiling) + (f" ({unit})" if unit else ""),
                     ", ".join(f"`{n}`" for n in efficiency),
-                    EFFECT_USE.get(effect, "see cxsim.model"),
+                    EFFECT_USE.get(effect, "see cxsim.core.model"),
                 ]
             )
     return _table(
@@ -898,7 +898,7 @@ def levers_table() -> str:
 
 
 def economic_formulas() -> list[tuple[list[str], str]]:
-    """The bullet list of formulas in :mod:`cxsim.metrics`' docstring: (measures, text)."""
+    """The bullet list of formulas in :mod:`cxsim.core.metrics`' docstring: (measures, text)."""
     doc = inspect.getdoc(metrics) or ""
     bullets: list[str] = []
     for line in doc.splitlines():
@@ -920,9 +920,9 @@ def economic_formulas() -> list[tuple[list[str], str]]:
 
 
 def economics_table() -> str:
-    """Economic measures with their formulas, as stated in :mod:`cxsim.metrics`' docstring."""
+    """Economic measures with their formulas, as stated in :mod:`cxsim.core.metrics`' docstring."""
     rows = [(", ".join(f"`{n}`" for n in names), text) for names, text in economic_formulas()]
-    return _table(("measures", "definition (from the `cxsim.metrics` docstring)"), rows)
+    return _table(("measures", "definition (from the `cxsim.core.metrics` docstring)"), rows)
 
 
 def metrics_table() -> str:
@@ -933,7 +933,7 @@ def metrics_table() -> str:
             unit, meaning = "customers", f"customers at ladder stage '{name}' with the firm"
         else:
             unit, meaning = METRIC_DOCS.get(
-                name, ("", "**undocumented: add to cxsim.docs.METRIC_DOCS**")
+                name, ("", "**undocumented: add to tools.odd.METRIC_DOCS**")
             )
         rows.append((f"`{name}`", unit, meaning))
     return "One row per week and firm (columns `week`, `firm`), then:\n\n" + _table(
@@ -1016,7 +1016,7 @@ def schedule_table() -> str:
         (
             str(len(rows) + 1),
             "`datacollector.collect`",
-            "Record the week's outputs (`cxsim.metrics.weekly_metrics`).",
+            "Record the week's outputs (`cxsim.core.metrics.weekly_metrics`).",
             "—",
         )
     )
@@ -1024,7 +1024,7 @@ def schedule_table() -> str:
 
 
 def rule_functions() -> list[str]:
-    """Public functions defined in :mod:`cxsim.rules`, in source order."""
+    """Public functions defined in :mod:`cxsim.core.rules`, in source order."""
     members = [
         (fn.__code__.co_firstlineno, name)
         for name, fn in inspect.getmembers(rules, inspect.isfunction)
@@ -1039,7 +1039,7 @@ def rules_table() -> str:
     for step in schedule():
         for r in _rule_calls(getattr(Market, step))[0]:
             callers.setdefault(r, []).append(f"`{step}`")
-    import cxsim.firms as firms_module
+    import cxsim.core.firms as firms_module
 
     for name, fn in inspect.getmembers(firms_module, inspect.isfunction):
         if fn.__module__ == firms_module.__name__:
@@ -1059,12 +1059,12 @@ def rules_table() -> str:
         used = (
             ", ".join(callers.get(name, [])) or "not called by the model (a check or closed form)"
         )
-        rows.append((f"`cxsim.rules.{name}`", _first_line(fn), used))
+        rows.append((f"`cxsim.core.rules.{name}`", _first_line(fn), used))
     return _table(("rule", "summary", "called by"), rows)
 
 
 def customer_column_docs() -> dict[str, str]:
-    """Column → meaning, parsed from :class:`cxsim.customers.CustomerTable`'s docstring."""
+    """Column → meaning, parsed from :class:`cxsim.core.customers.CustomerTable`'s docstring."""
     doc = inspect.getdoc(CustomerTable) or ""
     out: dict[str, str] = {}
     current: list[str] = []
@@ -1118,7 +1118,7 @@ def stages_table() -> str:
 def networks_table() -> str:
     """The social network generators."""
     rows = [
-        (f"`{k}`", NETWORK_DOCS.get(k, "**undocumented: add to cxsim.docs.NETWORK_DOCS**"))
+        (f"`{k}`", NETWORK_DOCS.get(k, "**undocumented: add to tools.odd.NETWORK_DOCS**"))
         for k in NETWORK_KINDS
     ]
     return _table(("network", "structure"), rows)
@@ -1145,7 +1145,7 @@ def firms_table() -> str:
 
 def presets_table() -> str:
     """Bundled presets (data/scenarios/*.toml): what each changes from the default scenario."""
-    from cxsim.scenarios import load_scenario
+    from cxsim.params import load_scenario
 
     base = Scenario()
     rows = []
@@ -1331,7 +1331,7 @@ def resolve(carrier: str) -> str | None:
     """The code name a typed carrier refers to, or ``None`` if the code has no such thing."""
     kind, _, name = carrier.partition(":")
     if kind == "rule":
-        return f"`cxsim.rules.{name}`" if name in rule_functions() else None
+        return f"`cxsim.core.rules.{name}`" if name in rule_functions() else None
     if kind == "param":
         section = all_parameters().get(name)
         return f"`{section}.{name}`" if section else None
@@ -1427,10 +1427,8 @@ def markers(text: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m cxsim.docs [--check] [PATH]``: rewrite docs/ODD.md (or check it is current)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m cxsim.docs", description=__doc__.split("\n")[0]
-    )
+    """``python -m tools.odd [--check] [PATH]``: rewrite docs/ODD.md (or check it is current)."""
+    parser = argparse.ArgumentParser(prog="python -m tools.odd", description=__doc__.split("\n")[0])
     parser.add_argument(
         "path", nargs="?", default=str(ODD_PATH), help="the ODD file (default: docs/ODD.md)"
     )
@@ -1446,7 +1444,7 @@ def main(argv: list[str] | None = None) -> int:
                     old.splitlines(True), new.splitlines(True), str(path), "regenerated"
                 )
             )
-            print(f"\n{path} is out of date: run `python -m cxsim.docs`", file=sys.stderr)
+            print(f"\n{path} is out of date: run `python -m tools.odd`", file=sys.stderr)
             return 1
         print(f"{path} is up to date")
         return 0

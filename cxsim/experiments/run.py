@@ -4,7 +4,7 @@ A single run of a stochastic model answers nothing; this module runs many, in pa
 them. Every function returns a tidy :class:`pandas.DataFrame` with one row per run × firm × week:
 
 ``[point, <swept parameters>,] scenario, replication, seed, firm, week`` and one column per metric
-of :data:`cxsim.metrics.METRICS`.
+of :data:`cxsim.core.metrics.METRICS`.
 
 **Common random numbers.** Replication ``i`` of *every* scenario (and every sweep point) runs with
 the same seed, so strategies are compared on the same customers, the same network and the same
@@ -33,7 +33,8 @@ numpy and Python versions, scenario dict, seed, weeks, status, error text if it 
 end ``DIR/manifest.json`` lists every task. ``resume=True`` skips runs whose Parquet file exists,
 so a killed sweep loses at most the runs in flight and repeats none. A run that raises is recorded
 (status ``"error"`` with its traceback) and the others go on; the returned frame omits it and a
-:class:`RunFailedWarning` lists the failures.
+:class:`RunFailedWarning` lists the failures. When every run fails there is nothing to return:
+:class:`RunsFailedError` is raised instead, naming how many failed and the first error.
 """
 
 from __future__ import annotations
@@ -59,13 +60,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cxsim.metrics import METRICS
-from cxsim.scenarios import Scenario, ScenarioError, load_scenario, preset
+from cxsim.core.metrics import METRICS
+from cxsim.core.ruleset import RuleLike, Rules
+from cxsim.params import Scenario, ScenarioError, resolve_scenario
 
 __all__ = [
     "ID_COLUMNS",
     "DEFAULT_SUMMARY_METRICS",
     "RunFailedWarning",
+    "RunsFailedError",
     "compare",
     "make_executor",
     "replicate",
@@ -84,10 +87,16 @@ ID_COLUMNS: tuple[str, ...] = ("scenario", "replication", "seed", "firm", "week"
 DEFAULT_SUMMARY_METRICS: tuple[str, ...] = ("customers", "churn_rate", "cac", "clv", "npv", "nps")
 
 ScenarioLike = Scenario | str | os.PathLike
+RulesLike = Rules | Mapping[str, RuleLike] | None
 
 
 class RunFailedWarning(UserWarning):
     """Some runs raised; they are recorded in the output manifest and left out of the frame."""
+
+
+class RunsFailedError(RuntimeError):
+    """Every run raised, so there are no results; the message is one line: how many runs
+    failed and the first failure's error (all of them are in the output manifest, if any)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,15 +104,19 @@ class RunFailedWarning(UserWarning):
 # --------------------------------------------------------------------------------------------
 
 
-def run_one(scenario: Scenario, seed: int, weeks: int | None = None) -> pd.DataFrame:
+def run_one(
+    scenario: Scenario, seed: int, weeks: int | None = None, rules: Rules | None = None
+) -> pd.DataFrame:
     """Run one market and return its tidy frame (one row per week × firm).
 
     A top-level function so any executor can pickle it. Customers stay columns only
     (``customer_agents=False``): no Mesa agent per customer, which only teaching needs.
+    ``rules`` swaps behavioural rules (:mod:`cxsim.core.ruleset`); they travel to workers by
+    their qualified names.
     """
-    from cxsim.model import Market  # imported here so worker start-up stays light
+    from cxsim.core.model import Market  # imported here so worker start-up stays light
 
-    market = Market(scenario, rng=int(seed), customer_agents=False)
+    market = Market(scenario, rng=int(seed), customer_agents=False, rules=rules)
     return market.run(weeks)
 
 
@@ -118,51 +131,35 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
 
-def resolve_scenario(scenario: ScenarioLike) -> Scenario:
-    """A :class:`Scenario` from a scenario, a TOML path, or a preset name (``"retention_focus"``)."""
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, os.PathLike | str):
-        text = os.fspath(scenario)
-        path = Path(text)
-        if path.suffix.lower() == ".toml" or path.exists() or os.sep in text or "/" in text:
-            return load_scenario(path)
-        return preset(text)
-    raise ScenarioError(f"scenario: {scenario!r} is not a Scenario, a TOML path or a preset name")
-
-
 @functools.cache
 def model_digest() -> str:
-    """Hash of the model's source code (every module of the package but the tooling around it),
-    so that ``resume`` never reuses runs made by a different version of the model."""
-    root = Path(__file__).resolve().parent
-    tooling = {
-        "experiments.py",
-        "sensitivity.py",
-        "plots.py",
-        "cli.py",
-        "app.py",
-        "docs.py",
-        "__main__.py",
-    }
+    """Hash of the model's source code (:mod:`cxsim.core` and :mod:`cxsim.params`), so that
+    ``resume`` never reuses runs made by a different version of the model. The tooling around
+    the model (experiments, plots, dashboard, command line) does not enter it."""
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    for path in sorted(root.glob("*.py")):
-        if path.name not in tooling:
-            h.update(path.name.encode())
+    for layer in ("core", "params"):
+        for path in sorted((package / layer).glob("*.py")):
+            h.update(f"{layer}/{path.name}".encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
-def run_key(scenario: Scenario, seed: int, weeks: int) -> str:
-    """Content hash naming a run's files: same model code, scenario dict, seed and weeks → same
-    key."""
+def run_key(scenario: Scenario, seed: int, weeks: int, rules: RulesLike = None) -> str:
+    """Content hash naming a run's files: same model code, scenario dict, seed, weeks and rules
+    in force → same key. A swapped rule enters by its qualified name and a hash of its source
+    (:meth:`cxsim.core.ruleset.Rules.identity`), so runs of two theories never share a key."""
+    content: dict[str, Any] = {
+        "scenario": scenario.to_dict(),
+        "seed": int(seed),
+        "weeks": int(weeks),
+        "model": model_digest(),
+    }
+    swapped = Rules(rules).identity()
+    if swapped:
+        content["rules"] = swapped
     payload = json.dumps(
-        {
-            "scenario": scenario.to_dict(),
-            "seed": int(seed),
-            "weeks": int(weeks),
-            "model": model_digest(),
-        },
+        content,
         sort_keys=True,
         default=_json_default,
     )
@@ -184,6 +181,7 @@ def compare(
     out: str | os.PathLike | None = None,
     resume: bool = False,
     progress: bool = True,
+    rules: RulesLike = None,
 ) -> pd.DataFrame:
     """Run every scenario ``replications`` times on common random numbers.
 
@@ -198,6 +196,9 @@ def compare(
         out: folder for the fault-tolerant run store (see the module docstring).
         resume: skip runs already stored under ``out``.
         progress: show a tqdm progress bar.
+        rules: behavioural rules to swap, by name (``{"update_trust": "pkg.mod:func"}`` or
+            functions; see :mod:`cxsim.core.ruleset`), in every run. On worker processes or
+            Dask they must be importable module-level functions.
 
     Returns:
         One row per scenario × replication × firm × week: ``scenario, replication, seed, firm,
@@ -206,12 +207,14 @@ def compare(
     labelled = _label_scenarios(scenarios)
     seeds = replication_seeds(seed, replications)
     weeks = _check_weeks(weeks)
+    ruleset = _ruleset(rules)
     tasks = [
         _Task(
             labels={"scenario": label, "replication": i, "seed": s},
             scenario=sc,
             seed=s,
             weeks=weeks if weeks is not None else sc.market.weeks,
+            rules=ruleset,
         )
         for label, sc in labelled.items()
         for i, s in enumerate(seeds)
@@ -230,6 +233,7 @@ def replicate(
     out: str | os.PathLike | None = None,
     resume: bool = False,
     progress: bool = True,
+    rules: RulesLike = None,
 ) -> pd.DataFrame:
     """:func:`compare` with one scenario."""
     return compare(
@@ -241,6 +245,7 @@ def replicate(
         out=out,
         resume=resume,
         progress=progress,
+        rules=rules,
     )
 
 
@@ -256,8 +261,10 @@ def sweep(
     out: str | os.PathLike | None = None,
     resume: bool = False,
     progress: bool = True,
+    rules: RulesLike = None,
 ) -> pd.DataFrame:
-    """Run a design of parameter points on one or more base scenarios, like :func:`compare`.
+    """Run a design of parameter points on one or more base scenarios, like :func:`compare`
+    (``rules`` as there).
 
     ``design`` is one of:
 
@@ -281,6 +288,7 @@ def sweep(
     seeds = replication_seeds(seed, replications)
     weeks = _check_weeks(weeks)
     param_cols = _param_columns(points)
+    ruleset = _ruleset(rules)
     tasks: list[_Task] = []
     for p, overrides in enumerate(points):
         for label, base in bases.items():
@@ -296,6 +304,7 @@ def sweep(
                         scenario=sc,
                         seed=s,
                         weeks=weeks if weeks is not None else sc.market.weeks,
+                        rules=ruleset,
                     )
                 )
     frame = _execute(tasks, executor=executor, out=out, resume=resume, progress=progress)
@@ -474,7 +483,7 @@ def _mp_context() -> multiprocessing.context.BaseContext:
     (Jupyter, Dask, tqdm). Falls back to "spawn" where there is no fork server (Windows)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["cxsim.experiments", "cxsim.model"])
+        ctx.set_forkserver_preload(["cxsim.experiments", "cxsim.core.model"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -490,10 +499,11 @@ class _Task:
     scenario: Scenario
     seed: int
     weeks: int
+    rules: Rules | None = None
     key: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
-        self.key = run_key(self.scenario, self.seed, self.weeks)
+        self.key = run_key(self.scenario, self.seed, self.weeks, self.rules)
 
 
 def _execute(
@@ -545,6 +555,8 @@ def _execute(
                         frame, error = _call(t)
                         done(t, frame, error)
                 else:
+                    for rules in {id(t.rules): t.rules for t in todo if t.rules}.values():
+                        rules.check_portable()  # workers import swapped rules by name
                     _run_on(ex, todo, done)
             finally:
                 close()
@@ -555,11 +567,15 @@ def _execute(
 
     if errors:
         failed = [t for t in tasks if t.key in errors]
-        lines = "; ".join(
-            f"{_describe(t)}: {errors[t.key].strip().splitlines()[-1]}" for t in failed[:10]
-        )
-        more = f" (and {len(failed) - 10} more)" if len(failed) > 10 else ""
         where = f"; details in {store.root / 'manifest.json'}" if store is not None else ""
+        if len(errors) == len(unique):
+            first = failed[0]
+            raise RunsFailedError(
+                f"all {len(failed)} runs failed; the first ({_describe(first)}): "
+                f"{_last_line(errors[first.key])}{where}"
+            )
+        lines = "; ".join(f"{_describe(t)}: {_last_line(errors[t.key])}" for t in failed[:10])
+        more = f" (and {len(failed) - 10} more)" if len(failed) > 10 else ""
         warnings.warn(
             f"{len(failed)} of {len(tasks)} runs failed and are left out: {lines}{more}{where}",
             RunFailedWarning,
@@ -584,7 +600,7 @@ def _run_on(ex: Any, todo: list[_Task], done: Callable) -> None:
     futures: dict[cf.Future, _Task] = {}
     try:
         for t in todo:
-            futures[ex.submit(run_one, t.scenario, t.seed, t.weeks)] = t
+            futures[ex.submit(run_one, t.scenario, t.seed, t.weeks, t.rules)] = t
         for fut in cf.as_completed(futures):
             t = futures[fut]
             try:
@@ -601,14 +617,26 @@ def _run_on(ex: Any, todo: list[_Task], done: Callable) -> None:
 
 def _call(t: _Task) -> tuple[pd.DataFrame | None, str | None]:
     try:
-        return run_one(t.scenario, t.seed, t.weeks), None
+        return run_one(t.scenario, t.seed, t.weeks, t.rules), None
     except Exception as exc:  # noqa: BLE001 - any failure of a run is recorded
         return None, _format_error(exc)
+
+
+def _ruleset(rules: RulesLike) -> Rules | None:
+    """The rules in force for every run (validated once, here), or ``None`` for the default."""
+    ruleset = Rules(rules)
+    return ruleset if ruleset.swapped else None
 
 
 def _format_error(exc: BaseException) -> str:
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return text if text.strip() else f"{type(exc).__name__}: {exc}"
+
+
+def _last_line(error: str) -> str:
+    """The ``Type: message`` line of a formatted traceback, whitespace collapsed."""
+    lines = error.strip().splitlines()
+    return " ".join(lines[-1].split()) if lines else "unknown error"
 
 
 def _describe(t: _Task) -> str:
