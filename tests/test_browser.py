@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "results" / "dashboard.png"
-N_PLOTS = 7  # cxsim.app.CHARTS
+N_PLOTS = 7  # cxsim.viz.app.CHARTS
 
 pytestmark = [
     pytest.mark.browser,
