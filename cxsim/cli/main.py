@@ -606,7 +606,7 @@ def _cmd_compare(args: argparse.Namespace, extra: list[str]) -> int:
 def _cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
     from cxsim.core.metrics import METRICS
     from cxsim.experiments import summarize, sweep, sweep_points
-    from cxsim.experiments.run import _typed_overrides
+    from cxsim.params import typed_overrides
 
     scenarios = _scenarios(args.scenarios, args, ("default",))
     _check_firm(args.firm, scenarios)
@@ -625,7 +625,7 @@ def _cmd_sweep(args: argparse.Namespace, extra: list[str]) -> int:
     points = _checked(sweep_points, design)
     for point in points:
         for sc in scenarios.values():
-            _checked(sc.with_overrides, _typed_overrides(sc, point))
+            _checked(sc.with_overrides, typed_overrides(sc, point))
     df, failures, out = _run_experiment(args, sweep, points, scenarios)
     if df.empty:
         print(f"{PROG}: error: every run failed", file=sys.stderr)

@@ -45,7 +45,6 @@ import functools
 import hashlib
 import itertools
 import json
-import math
 import multiprocessing
 import os
 import platform
@@ -62,7 +61,7 @@ import pandas as pd
 
 from cxsim.core.metrics import METRICS
 from cxsim.core.ruleset import RuleLike, Rules
-from cxsim.params import Scenario, ScenarioError, resolve_scenario
+from cxsim.params import Scenario, ScenarioError, resolve_scenario, typed_overrides
 
 __all__ = [
     "ID_COLUMNS",
@@ -292,7 +291,7 @@ def sweep(
     tasks: list[_Task] = []
     for p, overrides in enumerate(points):
         for label, base in bases.items():
-            typed = _typed_overrides(base, overrides)
+            typed = typed_overrides(base, overrides)
             sc = base.with_overrides(typed)
             for i, s in enumerate(seeds):
                 labels: dict[str, Any] = {"point": p}
@@ -727,44 +726,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def _current(scenario: Scenario, key: str) -> Any:
-    if key.startswith("firms."):
-        parts = key.split(".")
-        if len(parts) == 3:
-            names = [f.name for f in scenario.firms]
-            which = parts[1]
-            idx = (
-                int(which)
-                if which.isdigit() and int(which) < len(names)
-                else names.index(which)
-                if which in names
-                else None
-            )
-            if idx is not None:
-                return getattr(scenario.firms[idx], parts[2], None)
-        return None
-    try:
-        return scenario.get(key)
-    except ScenarioError:
-        return None
-
-
-def _typed_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Round sampled floats for whole-number parameters (SALib samples are floats)."""
-    typed = {}
-    for k, v in overrides.items():
-        cur = _current(scenario, k)
-        if (
-            isinstance(cur, int)
-            and not isinstance(cur, bool)
-            and isinstance(v, float)
-            and math.isfinite(v)
-        ):
-            v = int(round(v))
-        typed[k] = v
-    return typed
 
 
 def _param_columns(points: list[dict[str, Any]]) -> dict[str, str]:

@@ -354,9 +354,9 @@ def _prepare(scenarios: Any, prob: Mapping[str, Any]) -> Any:
 
 
 def _typed(base: Scenario, name: str, value: float) -> Any:
-    from cxsim.experiments.run import _typed_overrides
+    from cxsim.params import typed_overrides
 
-    return _typed_overrides(base, {name: float(value)})[name]
+    return typed_overrides(base, {name: float(value)})[name]
 
 
 def _evaluate(

@@ -19,8 +19,8 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from importlib.resources.abc import Traversable
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -837,6 +837,46 @@ def resolve_scenario(scenario: Scenario | str | os.PathLike | Mapping | None) ->
     )
 
 
+def _current(scenario: Scenario, key: str) -> Any:
+    """The value of override key ``key`` in ``scenario`` (``None`` when it names nothing)."""
+    if key.startswith("firms."):
+        parts = key.split(".")
+        if len(parts) == 3:
+            names = [f.name for f in scenario.firms]
+            which = parts[1]
+            idx = (
+                int(which)
+                if which.isdigit() and int(which) < len(names)
+                else names.index(which)
+                if which in names
+                else None
+            )
+            if idx is not None:
+                return getattr(scenario.firms[idx], parts[2], None)
+        return None
+    try:
+        return scenario.get(key)
+    except ScenarioError:
+        return None
+
+
+def typed_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``overrides`` with floats rounded for whole-number parameters (a sampled design gives
+    floats: SALib samples, a design CSV), so they validate against ``scenario``."""
+    typed = {}
+    for k, v in overrides.items():
+        cur = _current(scenario, k)
+        if (
+            isinstance(cur, int)
+            and not isinstance(cur, bool)
+            and isinstance(v, float)
+            and math.isfinite(v)
+        ):
+            v = int(round(v))
+        typed[k] = v
+    return typed
+
+
 __all__ = [
     "ACQUISITION_LEVERS",
     "DEFAULT_FIRMS",
@@ -861,4 +901,5 @@ __all__ = [
     "resolve_scenario",
     "scenario_from_dict",
     "scenario_from_toml",
+    "typed_overrides",
 ]
