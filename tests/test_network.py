@@ -15,13 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.core.network import (
-    NETWORK_KINDS,
-    SocialNetwork,
-    _csr_from_edges,
-    barabasi_albert_edges,
-    build_network,
-)
+from cxsim.core.graphs import barabasi_albert_edges, csr_from_edges
+from cxsim.core.network import NETWORK_KINDS, SocialNetwork, build_network
 
 SPARSE_KINDS = tuple(kind for kind in NETWORK_KINDS if kind != "complete")
 RANDOM_KINDS = ("watts_strogatz", "barabasi_albert", "erdos_renyi")
@@ -111,11 +106,11 @@ def test_every_generator_gives_a_simple_undirected_graph(
     n=st.integers(2, 40),
     pairs=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=120),
 )
-def test_csr_from_edges_symmetrizes_sorts_and_simplifies(n: int, pairs: list) -> None:
+def testcsr_from_edges_symmetrizes_sorts_and_simplifies(n: int, pairs: list) -> None:
     pairs = [(a % n, b % n) for a, b in pairs]
     u = np.array([a for a, _ in pairs], dtype=np.int64)
     v = np.array([b for _, b in pairs], dtype=np.int64)
-    indptr, indices = _csr_from_edges(n, u, v)
+    indptr, indices = csr_from_edges(n, u, v)
     net = SocialNetwork("erdos_renyi", n, indptr, indices)
     assert structural_problems(net) == []
     expected = {frozenset(p) for p in pairs if p[0] != p[1]}
@@ -234,7 +229,7 @@ def test_complete_network_has_no_arrays() -> None:
 
 def isolated_network() -> SocialNetwork:
     """Nodes 0, 4 and 5 have no contacts (4 and 5 are trailing empty rows)."""
-    return SocialNetwork("erdos_renyi", 6, *_csr_from_edges(6, np.array([1, 2]), np.array([2, 3])))
+    return SocialNetwork("erdos_renyi", 6, *csr_from_edges(6, np.array([1, 2]), np.array([2, 3])))
 
 
 NETWORKS = {

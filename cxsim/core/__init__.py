@@ -4,10 +4,14 @@ This layer imports NumPy, pandas, Mesa and :mod:`cxsim.params` only; experiments
 dashboard, validation and the command line build on it and are never imported from here.
 
 * :mod:`cxsim.core.rules`: every behavioural rule as a pure function of arrays;
+* :mod:`cxsim.core.ruleset`: the rules in force, any of them swappable for another theory;
+* :mod:`cxsim.core.theories`: alternative rules to swap in (examples for researchers);
 * :mod:`cxsim.core.customers`: the customer columns and the ``Customer`` agent view of a row;
 * :mod:`cxsim.core.firms`: firms, their levers and what spend buys;
-* :mod:`cxsim.core.network`: the social network as CSR arrays;
-* :mod:`cxsim.core.metrics`: the weekly books and the metrics reported from them;
+* :mod:`cxsim.core.network` and :mod:`cxsim.core.graphs`: the social network as CSR arrays;
+* :mod:`cxsim.core.complaints`: the queue of open complaints;
+* :mod:`cxsim.core.books`: each firm's weekly counters and running totals;
+* :mod:`cxsim.core.metrics`: the metric registry, the week's metrics, Mesa's DataCollector;
 * :mod:`cxsim.core.model`: the ``Market``, whose weekly cycle is a story told in calls to rules.
 """
 
@@ -16,5 +20,16 @@ from cxsim.core.customers import Customer, CustomerTable
 from cxsim.core.firms import Firm
 from cxsim.core.model import Market
 from cxsim.core.rules import STAGES
+from cxsim.core.ruleset import RULE_NAMES, RuleError, Rules
 
-__all__ = ["STAGES", "Customer", "CustomerTable", "Firm", "Market", "rules"]
+__all__ = [
+    "RULE_NAMES",
+    "STAGES",
+    "Customer",
+    "CustomerTable",
+    "Firm",
+    "Market",
+    "RuleError",
+    "Rules",
+    "rules",
+]
