@@ -45,6 +45,8 @@ class Market(mesa.Model):
         rules: behavioural rules to swap for other theories, by name
             (``{"update_trust": my_rule}`` or ``{"update_trust": "pkg.mod:my_rule"}``; see
             :mod:`cxsim.core.ruleset`); the others stay as in :mod:`cxsim.core.rules`.
+        record_transactions: keep every purchase, for :meth:`transactions` (a transaction log
+            like a real firm's, for the same summaries and models as real logs).
         **params: any scalar parameter by its name (``n_customers=500``, ``network="complete"``,
             ``expectation_inflation=0.01``), overriding the scenario. Defaults, units and ranges
             are in :mod:`cxsim.params` and docs/ODD.md.
@@ -77,6 +79,7 @@ class Market(mesa.Model):
         customer_agents: bool | None = None,
         firms: Any = None,
         rules: Mapping[str, RuleLike] | Rules | None = None,
+        record_transactions: bool = False,
         **params: Any,
     ) -> None:
         if isinstance(scenario, MesaScenario):
@@ -140,6 +143,9 @@ class Market(mesa.Model):
             for row in range(n):
                 self.customer(row)
 
+        self._transactions: list[tuple[np.ndarray, ...]] | None = (
+            [] if record_transactions else None
+        )
         self.report: dict[str, np.ndarray] = {}
         self.report_week()
         self.datacollector = make_datacollector()
@@ -384,6 +390,9 @@ class Market(mesa.Model):
         np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
+        if self._transactions is not None:
+            price = np.array([f.price for f in self.firms])
+            self._transactions.append((rows.copy(), firm.copy(), self.week, price[firm]))
 
         old_stage = np.take(c.stage, at)
         newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
@@ -600,6 +609,31 @@ class Market(mesa.Model):
                 self.network.to_networkx(), random=self.random, layout=None
             )
         return self.space
+
+    def transactions(self) -> pd.DataFrame:
+        """Every purchase so far, as a transaction log: ``customer`` (row, int), ``week`` (float:
+        weeks since the start; purchases in a step are dated at the step's start), ``firm``
+        (name, categorical) and ``amount`` (currency paid). Needs ``record_transactions=True``."""
+        if self._transactions is None:
+            raise RuntimeError("transactions: the market was made without record_transactions=True")
+        names = [f.name for f in self.firms]
+        parts = self._transactions
+        customer = np.concatenate([r for r, *_ in parts]) if parts else np.empty(0, np.int64)
+        firm = np.concatenate([f for _, f, *_ in parts]) if parts else np.empty(0, np.int64)
+        week = (
+            np.concatenate([np.full(r.size, w, dtype=float) for r, _, w, _ in parts])
+            if parts
+            else np.empty(0)
+        )
+        amount = np.concatenate([a for *_, a in parts]) if parts else np.empty(0)
+        return pd.DataFrame(
+            {
+                "customer": customer.astype(np.int64),
+                "week": week,
+                "firm": pd.Categorical.from_codes(firm.astype(np.int64), categories=names),
+                "amount": amount.astype(float),
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Weekly outputs as a tidy DataFrame: one row per week and firm, one column per metric."""
