@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from cxsim.core import metrics, rules
-from tools import odd as docs
 from cxsim.core.firms import LeverEffects
 from cxsim.core.network import NETWORK_KINDS
 from cxsim.params import LEVERS, STRATEGIES
+from tools import odd as docs
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
@@ -146,33 +146,40 @@ def test_every_parameter_appears(odd_text: str) -> None:
 def test_parameter_names_are_unique_across_sections() -> None:
     names = [f.name for s in docs.PARAM_SECTIONS for f in docs.parameter_fields(s)]
     dup = sorted({n for n in names if names.count(n) > 1})
-    assert not dup, f"parameter names used in two sections: {dup} (SOURCES is keyed by name)"
+    assert not dup, f"parameter names used in two sections: {dup} (flat names must be unique)"
 
 
 def test_every_parameter_has_a_source() -> None:
-    params = set(docs.all_parameters())
-    missing = sorted(params - set(docs.SOURCES))
-    stale = sorted(set(docs.SOURCES) - params)
+    """Every parameter declares its source with its default, unit and range (P(..., source=))."""
+    sources = docs.sources()
+    assert set(sources) == set(docs.all_parameters())
+    missing = sorted(name for name, source in sources.items() if not source.strip())
     assert not missing, (
-        f"parameters without a source: {missing}; add them to tools.odd.SOURCES "
-        f"(literature, or '{docs.CALIBRATED}'), then {REGENERATE}"
+        f"parameters without a source: {missing}; give their declaration in cxsim.params a "
+        f"source=... (literature, or '{docs.CALIBRATED}'), then {REGENERATE}"
     )
-    assert not stale, f"tools.odd.SOURCES names parameters that no longer exist: {stale}"
-    assert all(docs.SOURCES[p].strip() for p in params)
+
+
+def test_a_missing_source_is_shown_as_a_gap() -> None:
+    from dataclasses import field, make_dataclass
+
+    undeclared = make_dataclass("Undeclared", [("x", float, field(default=1.0, metadata={}))])
+    assert "no source declared" in docs.source_of(fields(undeclared)[0])
 
 
 def test_sources_are_honest_about_calibration() -> None:
     """A source that cites no literature must say the value is calibrated or a choice."""
-    for name, source in docs.SOURCES.items():
+    sources = docs.sources()
+    for name, source in sources.items():
         cites = re.search(r"\b(1[89]\d\d|20\d\d)\b|seed 00\d|design brief", source)
         assert (
             cites
             or "calibrated" in source
             or "choice" in source
             or source in ("label", "user input")
-        ), f"SOURCES[{name!r}] = {source!r} neither cites a source nor says it is calibrated"
-    calibrated = sum("calibrated" in s for s in docs.SOURCES.values())
-    assert calibrated >= len(docs.SOURCES) // 2, "most defaults are calibration choices; say so"
+        ), f"the source of {name!r}, {source!r}, neither cites a source nor says it is calibrated"
+    calibrated = sum("calibrated" in s for s in sources.values())
+    assert calibrated >= len(sources) // 2, "most defaults are calibration choices; say so"
 
 
 def test_every_rule_is_described_in_the_prose(prose: str) -> None:

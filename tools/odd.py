@@ -83,147 +83,6 @@ ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 #: Parameter tables: the scenario sections plus the per-firm fields.
 PARAM_SECTIONS: dict[str, type] = {**SECTIONS, "firms": FirmSpec}
 
-CALIBRATED = "calibrated (see docs/validation.md)"
-_CAL = "value " + CALIBRATED
-_BD = "form: Blattberg & Deighton 1996 concave response; " + _CAL
-
-
-def _bd(form: str) -> str:
-    """A lever source: its own form, plus the concave response all levers share."""
-    return f"form: {form}, with the concave response of Blattberg & Deighton 1996; {_CAL}"
-
-
-# --------------------------------------------------------------------------------------------
-# Sources of every parameter
-# --------------------------------------------------------------------------------------------
-
-#: Where each parameter's functional role or value comes from. "form" is the literature behind
-#: the mechanism the parameter enters; "value" says whether its default is a literature figure
-#: or a calibration choice. Most defaults are calibration choices: the model's quality scale is
-#: arbitrary, and few of these quantities have been measured in the units the model uses.
-SOURCES: dict[str, str] = {
-    # market
-    "weeks": "modelling choice (run length)",
-    "dt": "modelling choice; rates are hazards discretised exactly, so results converge as dt shrinks (Rand & Rust 2011)",
-    "discount_rate": "modelling choice (a cost of capital); discounting as in CLV, Gupta & Lehmann 2003",
-    "expectation_inflation": "form: rising expectations (seed 000; Oliver 1980 expectations as comparison standard); "
-    + _CAL,
-    "imitation_rate": "form: rivals imitate and erode a product lead (seed 004), partial adjustment toward the leader; "
-    + _CAL,
-    "outside_utility": "form: outside option of the multinomial logit (McFadden 1974); " + _CAL,
-    # customers
-    "n_customers": "modelling choice (population size)",
-    "need_rate": CALIBRATED,
-    "need_rate_shape": "form: gamma-distributed purchase rates, the NBD model (Ehrenberg 1959); "
-    + _CAL,
-    "need_heterogeneity": "form: heterogeneous ideal points (seed 002; Peppers & Rogers 1993); "
-    + _CAL,
-    "mismatch_weight": "form: one-to-one marketing removes mismatch (Peppers & Rogers 1993); "
-    + _CAL,
-    "experience_noise": CALIBRATED,
-    "initial_expectation": "scale anchor: expectations share the arbitrary quality scale of the firms' quality; "
-    + _CAL,
-    "initial_expectation_sd": CALIBRATED,
-    "initial_trust": CALIBRATED,
-    "initial_customer_trust": CALIBRATED,
-    "quality_weight": "form: random-utility choice (McFadden 1974); " + _CAL,
-    "trust_weight": "form: random-utility choice (McFadden 1974); " + _CAL,
-    "price_sensitivity": "form: random-utility choice (McFadden 1974); " + _CAL,
-    "habit": "form: last-purchase loyalty term of logit brand choice (Guadagni & Little 1983); "
-    + _CAL,
-    "grudge_weight": "form: unresolved dissatisfaction lowers repurchase (TARP 1986; Keaveney 1995); "
-    + _CAL,
-    "loss_aversion": "Kahneman & Tversky 1979 (loss aversion); literature estimate λ ≈ 2.25 "
-    "(Tversky & Kahneman 1992); in satisfaction: Anderson & Sullivan 1993",
-    "expectation_up": "form: adaptive expectations (Helson 1964 adaptation level), faster up than down (seed 000); "
-    + _CAL,
-    "expectation_down": "form: adaptive expectations (Helson 1964 adaptation level); " + _CAL,
-    "trust_gain": "form: trust asymmetry (Slovic 1993); ratio trust_loss/trust_gain chosen so negative weighs more than positive (2–5×, Baumeister et al. 2001); "
-    + _CAL,
-    "trust_loss": "form: trust asymmetry (Slovic 1993); ratio to trust_gain from Baumeister et al. 2001 (negative 2–5× positive); "
-    + _CAL,
-    "trust_tolerance": "form: zone of tolerance (Zeithaml, Berry & Parasuraman 1993); " + _CAL,
-    "delight_margin": "form: customer delight needs a surplus beyond expectation (Oliver, Rust & Varki 1997; seed 000 'WoW'); "
-    + _CAL,
-    "disappointment_margin": "form: expectation–disconfirmation (Oliver 1980); " + _CAL,
-    "wom_positive_reach": "form: word of mouth on a network (Goldenberg et al. 2007); " + _CAL,
-    "wom_negative_reach": "form: dissatisfied customers talk more than satisfied ones (Anderson 1998; Goldenberg et al. 2007); "
-    + _CAL,
-    "wom_trust_gain": "form: trust asymmetry for hearsay (Slovic 1993); " + _CAL,
-    "wom_trust_loss": "form: negative information weighs more (Baumeister et al. 2001); " + _CAL,
-    "wom_hype": "form: praise raises the expectation to be met (seed 000); " + _CAL,
-    "social_influence": "Bass 1969 coefficient of imitation q (per year); literature: meta-analytic "
-    "average q = 0.38/yr (Sultan, Farley & Lehmann 1990), applied here to the share of a "
-    "customer's own contacts",
-    "voice_minor": "TARP 1986: about 1 in 26 customers voice a small problem",
-    "voice_serious": "TARP 1986: about half voice a serious problem to front-line staff",
-    "serious_margin": CALIBRATED,
-    "recovery_max": "form: service recovery (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); "
-    + _CAL,
-    "recovery_half_life": "form: fast recovery repairs more (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); "
-    + _CAL,
-    "complaint_patience": CALIBRATED,
-    "grudge_decay": CALIBRATED,
-    "churn_base": "form: switching after failures and unresolved complaints (Keaveney 1995); "
-    + _CAL,
-    "churn_trust_floor": "form: Keaveney 1995; " + _CAL,
-    "churn_trust_sensitivity": "form: Keaveney 1995; " + _CAL,
-    "churn_grudge_sensitivity": "form: silent defection (TARP 1986; Keaveney 1995); " + _CAL,
-    "client_streak": "operational definition of Raphel & Raphel's (1995) 'client' (comes back whenever in need); "
-    + _CAL,
-    "advocate_trust": "operational definition of Raphel & Raphel's (1995) 'advocate'; " + _CAL,
-    # network
-    "network": "Watts & Strogatz 1998 small world by default; Barabási & Albert 1999; Erdős & Rényi 1959; complete network for Bass docking (Bass 1969)",
-    "mean_degree": "modelling choice (design brief: mean degree 10)",
-    "rewire_prob": "Watts & Strogatz 1998 (small-world regime); value modelling choice",
-    # levers
-    "advertising_ceiling": _bd("advertising as external influence, Bass 1969 p (per year)"),
-    "advertising_efficiency": _BD,
-    "promotion_ceiling": _BD,
-    "promotion_efficiency": _BD,
-    "service_ceiling": _BD,
-    "service_efficiency": _BD,
-    "consistency_ceiling": _bd("constancy of delivery (seed 000)"),
-    "complaint_handling_ceiling": _BD,
-    "complaint_handling_efficiency": _BD,
-    "personalization_ceiling": _bd(
-        "knowledge of the individual customer (Peppers & Rogers 1993; seed 002)"
-    ),
-    "personalization_efficiency": _BD,
-    "feedback_ceiling": _bd("soliciting opinions turns silence into voice (TARP 1986; seed 003)"),
-    "feedback_efficiency": _BD,
-    "access_ceiling": _bd("easy access and fast personal response (seed 003)"),
-    "access_efficiency": _BD,
-    "loyalty_ceiling": _BD,
-    "loyalty_efficiency": _BD,
-    "efficiency_ceiling": _bd(
-        "operational excellence funds lower prices (Treacy & Wiersema 1993; seed 000 'indirect way')"
-    ),
-    "efficiency_efficiency": _BD,
-    "innovation_ceiling": _bd("product leadership (Treacy & Wiersema 1993)"),
-    "innovation_efficiency": _BD,
-    "recovery_speed": "form: speed of recovery matters (Smith & Bolton 1998); " + _CAL,
-    "cost_pass_through": CALIBRATED,
-    # firms
-    "name": "label",
-    "strategy": "value disciplines (Treacy & Wiersema 1993) and acquisition/retention splits (Blattberg & Deighton 1996); splits are modelling choices",
-    "allocation": "user input",
-    "budget": "modelling choice (same budget for every strategy, so splits are compared at equal spend)",
-    "budget_revenue_share": "modelling choice",
-    "price": CALIBRATED,
-    "unit_cost": CALIBRATED,
-    "quality": "scale anchor (the quality scale is arbitrary); " + _CAL,
-    "position": "modelling choice (offer at the centre of the needs distribution)",
-    "initial_customers": "scenario choice (a mature market at t = 0)",
-    "initial_awareness": "scenario choice (a mature market at t = 0)",
-    "mismatch_noise": "form: a standard offer far from a customer's need is hit and miss (Peppers & Rogers 1993); value calibrated (see docs/validation.md)",
-    "adaptive": "modelling choice: a thermostat on CLV/CAC (Reichheld & Sasser 1990; Gupta & Lehmann 2005)",
-    "adapt_target": "modelling choice: practitioners' rule of thumb that a customer should be worth about 3x its acquisition cost",
-    "adapt_step": "modelling choice",
-    "base_reach": "Bass 1969 coefficient of innovation p (per year); meta-analytic average p = 0.03/yr (Sultan, Farley & Lehmann 1990)",
-}
-
-
 # --------------------------------------------------------------------------------------------
 # Ideas → code
 # --------------------------------------------------------------------------------------------
@@ -664,7 +523,11 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[Any]], align: str | No
 def rst_to_md(text: str) -> str:
     """Docstring markup to Markdown: ``code`` → `code`, and whitespace collapsed."""
     text = re.sub(r"``(.+?)``", r"`\1`", text)
-    text = re.sub(r":(?:func|class|meth|data|mod):`~?([^`]+)`", r"`\1`", text)
+    text = re.sub(
+        r":(?:func|class|meth|data|mod):`~?([^`]+)`",
+        lambda m: "`" + re.sub(r"\s+", "", m.group(1)) + "`",  # a name never holds a space
+        text,
+    )
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -709,9 +572,16 @@ def _range(f: Field) -> str:
     return f"[{fmt(low)}, {fmt(high)}]"
 
 
-def source_of(name: str) -> str:
-    """The recorded source of a parameter (a marked gap when none is recorded)."""
-    return SOURCES.get(name, "**no source recorded: add one to tools.odd.SOURCES**")
+def source_of(f: Field) -> str:
+    """The declared source of a parameter (a marked gap when none is declared)."""
+    return f.metadata.get("source") or "**no source declared: add source=... to its P(...)**"
+
+
+def sources() -> dict[str, str]:
+    """Every parameter name → its declared source (empty when none is declared)."""
+    return {
+        f.name: f.metadata.get("source", "") for s in PARAM_SECTIONS for f in parameter_fields(s)
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,7 +601,7 @@ def parameter_table(section: str) -> str:
                 f.metadata.get("unit", ""),
                 _range(f),
                 _meaning(f),
-                source_of(f.name),
+                source_of(f),
             )
         )
     return _table(("parameter", "default", "unit", "range", "meaning", "source"), rows, "lrllll")
@@ -782,8 +652,12 @@ def _default_firm(strategy: str) -> Firm:
     """A firm with the default spec and the given strategy, its first week planned."""
     import mesa
 
+    from cxsim.core.ruleset import Rules
+
     spec = FirmSpec(name=strategy, strategy=strategy)
-    firm = Firm(mesa.Model(rng=0), 0, spec, LeverParams())
+    model = mesa.Model(rng=0)
+    model.rules = Rules()  # the default rules, as a Market has them
+    firm = Firm(model, 0, spec, LeverParams())
     firm.plan_week(CustomerParams().n_customers)
     return firm
 
@@ -942,8 +816,8 @@ def metrics_table() -> str:
 
 
 def _rule_calls(fn: Callable, seen: set[str] | None = None) -> tuple[list[str], list[str]]:
-    """Rules (``rules.x``) and firm methods (``firm.x``) called by a Market method, following
-    the private helpers it calls on ``self``."""
+    """Rules (``self.rules.x``, the rules in force, or ``rules.x``) and firm methods (``firm.x``)
+    called by a Market method, following the private helpers it calls on ``self``."""
     seen = seen if seen is not None else set()
     tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     found_rules: list[str] = []
@@ -968,6 +842,10 @@ def _rule_calls(fn: Callable, seen: set[str] | None = None) -> tuple[list[str], 
             if f"SocialNetwork.{attr}" not in found_firm:
                 found_firm.append(f"SocialNetwork.{attr}")
             continue
+        if _is_rules(owner):
+            if attr not in found_rules:
+                found_rules.append(attr)
+            continue
         if not isinstance(owner, ast.Name):
             continue
         if owner.id == "rules" and attr not in found_rules:
@@ -986,6 +864,36 @@ def _rule_calls(fn: Callable, seen: set[str] | None = None) -> tuple[list[str], 
             found_rules += [x for x in r if x not in found_rules]
             found_firm += [x for x in f if x not in found_firm]
     return found_rules, found_firm
+
+
+def _is_rules(node: ast.expr) -> bool:
+    """``self.rules`` or ``self.model.rules``: the rules in force (:mod:`cxsim.core.ruleset`)."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "rules"):
+        return False
+    owner = node.value
+    if isinstance(owner, ast.Attribute) and owner.attr == "model":
+        owner = owner.value
+    return isinstance(owner, ast.Name) and owner.id == "self"
+
+
+def _rules_named(fn: Callable) -> list[str]:
+    """Rules a function names in its code (not its docstring): called, or passed on as a
+    function (``response=rules.diminishing_returns``), from the module or the rules in force."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    names = set(rule_functions())
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (
+            _is_rules(node.value) or isinstance(node.value, ast.Name) and node.value.id == "rules"
+        ):
+            name = node.attr
+        elif isinstance(node, ast.Name):
+            name = node.id
+        else:
+            continue
+        if name in names and name not in found:
+            found.append(name)
+    return found
 
 
 def schedule() -> list[str]:
@@ -1016,7 +924,8 @@ def schedule_table() -> str:
         (
             str(len(rows) + 1),
             "`datacollector.collect`",
-            "Record the week's outputs (`cxsim.core.metrics.weekly_metrics`).",
+            "Record the week's outputs: Mesa's DataCollector reads each firm's `report`, one row "
+            "per firm (`cxsim.core.metrics.make_datacollector`).",
             "—",
         )
     )
@@ -1043,10 +952,12 @@ def rules_table() -> str:
 
     for name, fn in inspect.getmembers(firms_module, inspect.isfunction):
         if fn.__module__ == firms_module.__name__:
-            src = inspect.getsource(fn)
-            for r in rule_functions():
-                if re.search(rf"\b{r}\(", src):
-                    callers.setdefault(r, []).append(f"`firms.{name}`")
+            for r in _rules_named(fn):
+                callers.setdefault(r, []).append(f"`firms.{name}`")
+    for name, fn in inspect.getmembers(Firm, inspect.isfunction):
+        if fn.__module__ == firms_module.__name__:
+            for r in _rules_named(fn):
+                callers.setdefault(r, []).append(f"`Firm.{name}`")
     for other in rule_functions():
         src = inspect.getsource(getattr(rules, other))
         body = src.split('"""', 2)[-1]  # skip the docstring

@@ -1,8 +1,65 @@
 """Every parameter once: default, unit, range and source; strategies; scenarios from TOML.
 
-A scenario is data, never code. The presets ship inside the package (``cxsim/params/presets``)
-and load with :func:`preset`, from a source checkout and from an installed wheel alike.
+A scenario is data, never code. The package is laid out by concept, lowest first:
+
+* :mod:`cxsim.params.declare`: :func:`P` (how a parameter is declared), :class:`ScenarioError`,
+  the vocabulary of sources, and the check of a value against its declaration;
+* :mod:`cxsim.params.customers`, :mod:`cxsim.params.levers`, :mod:`cxsim.params.sections`: the
+  scalar sections ``customers``, ``levers`` (with the levers and their groups), ``market`` and
+  ``network``, and the lookup of a parameter by flat or dotted name;
+* :mod:`cxsim.params.strategies`: strategy presets, :class:`FirmSpec` and the default firms;
+* :mod:`cxsim.params.scenario`: :class:`Scenario`, overrides and :func:`typed_overrides`;
+* :mod:`cxsim.params.files`: TOML files, the bundled presets (package data under
+  ``cxsim/params/presets``, loaded by :func:`preset` from a checkout and a wheel alike) and
+  :func:`resolve_scenario`.
+
+Nothing here imports :mod:`cxsim.core` or any layer above it.
 """
 
-from cxsim.params.scenarios import *  # noqa: F403
-from cxsim.params.scenarios import __all__  # noqa: F401
+from cxsim.params.customers import CustomerParams
+from cxsim.params.declare import P, ScenarioError
+from cxsim.params.files import (
+    load_scenario,
+    preset,
+    preset_dir,
+    preset_names,
+    resolve_scenario,
+    scenario_from_toml,
+)
+from cxsim.params.levers import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, LeverParams
+from cxsim.params.scenario import Scenario, scenario_from_dict, typed_overrides
+from cxsim.params.sections import (
+    NETWORK_KINDS,
+    SECTIONS,
+    MarketParams,
+    NetworkParams,
+    parameter_names,
+)
+from cxsim.params.strategies import DEFAULT_FIRMS, STRATEGIES, FirmSpec
+
+__all__ = [
+    "ACQUISITION_LEVERS",
+    "DEFAULT_FIRMS",
+    "LEVERS",
+    "NETWORK_KINDS",
+    "RETENTION_LEVERS",
+    "SECTIONS",
+    "STRATEGIES",
+    "CustomerParams",
+    "FirmSpec",
+    "LeverParams",
+    "MarketParams",
+    "NetworkParams",
+    "P",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "parameter_names",
+    "preset",
+    "preset_dir",
+    "preset_names",
+    "resolve_scenario",
+    "scenario_from_dict",
+    "scenario_from_toml",
+    "typed_overrides",
+]

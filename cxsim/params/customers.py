@@ -1,0 +1,360 @@
+"""The ``customers`` section: needs, expectations, trust, talk, voice and exit.
+
+The largest section of a scenario: every behavioural parameter of the customers' rules
+(:mod:`cxsim.core.rules`), each declared once with :func:`cxsim.params.declare.P`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from cxsim.params.declare import CAL, CALIBRATED, P
+
+
+@dataclass(frozen=True)
+class CustomerParams:
+    """Customers: needs, expectations, trust, talk, voice and exit."""
+
+    n_customers: int = P(
+        2000,
+        "customers",
+        2,
+        100_000_000,
+        "population size",
+        source="modelling choice (population size)",
+    )
+    need_rate: float = P(
+        0.25,
+        "needs per week",
+        0.0,
+        math.inf,
+        "mean purchase occasions per customer",
+        source=CALIBRATED,
+    )
+    need_rate_shape: float = P(
+        4.0,
+        "-",
+        0.1,
+        1000.0,
+        "gamma shape of need rates (lower = more varied)",
+        source="form: gamma-distributed purchase rates, the NBD model (Ehrenberg 1959); " + CAL,
+    )
+    need_heterogeneity: float = P(
+        1.0,
+        "needs units",
+        0.0,
+        10.0,
+        "s.d. of customers' ideal points",
+        source="form: heterogeneous ideal points (seed 002; Peppers & Rogers 1993); " + CAL,
+    )
+    mismatch_weight: float = P(
+        0.8,
+        "quality per needs unit",
+        0.0,
+        10.0,
+        "cost of a uniform offer far from one's need",
+        source="form: one-to-one marketing removes mismatch (Peppers & Rogers 1993); " + CAL,
+    )
+    mismatch_noise: float = P(
+        0.25,
+        "quality units per needs unit",
+        0.0,
+        10.0,
+        "extra experience s.d. per unit of unlearned mismatch",
+        source="form: a standard offer far from a customer's need is hit and miss (Peppers & Rogers 1993); value calibrated (see docs/validation.md)",
+    )
+    experience_noise: float = P(
+        0.3,
+        "quality units",
+        0.0,
+        10.0,
+        "s.d. of experience around its mean, before service consistency",
+        source=CALIBRATED,
+    )
+    initial_expectation: float = P(
+        5.0,
+        "quality units",
+        -100.0,
+        100.0,
+        "mean expectation at start",
+        source="scale anchor: expectations share the arbitrary quality scale of the firms' quality; "
+        + CAL,
+    )
+    initial_expectation_sd: float = P(
+        0.5, "quality units", 0.0, 10.0, "s.d. of expectations at start", source=CALIBRATED
+    )
+    initial_trust: float = P(
+        0.4, "trust [0,1]", 0.0, 1.0, "trust in a firm not yet tried", source=CALIBRATED
+    )
+    initial_customer_trust: float = P(
+        0.6,
+        "trust [0,1]",
+        0.0,
+        1.0,
+        "trust of a firm's existing customers at start",
+        source=CALIBRATED,
+    )
+    quality_weight: float = P(
+        1.0,
+        "utility per quality unit",
+        0.0,
+        100.0,
+        "weight of expected quality in choice",
+        source="form: random-utility choice (McFadden 1974); " + CAL,
+    )
+    trust_weight: float = P(
+        2.0,
+        "utility",
+        0.0,
+        100.0,
+        "utility of full trust over none",
+        source="form: random-utility choice (McFadden 1974); " + CAL,
+    )
+    price_sensitivity: float = P(
+        0.3,
+        "utility per currency unit",
+        0.0,
+        100.0,
+        "weight of price in choice",
+        source="form: random-utility choice (McFadden 1974); " + CAL,
+    )
+    habit: float = P(
+        0.5,
+        "utility",
+        0.0,
+        100.0,
+        "bonus for the firm that served the last need",
+        source="form: last-purchase loyalty term of logit brand choice (Guadagni & Little 1983); "
+        + CAL,
+    )
+    grudge_weight: float = P(
+        0.3,
+        "utility per quality unit",
+        0.0,
+        100.0,
+        "penalty of unresolved dissatisfaction in choice",
+        source="form: unresolved dissatisfaction lowers repurchase (TARP 1986; Keaveney 1995); "
+        + CAL,
+    )
+    loss_aversion: float = P(
+        2.25,
+        "-",
+        1.0,
+        10.0,
+        "weight of a shortfall relative to an equal surplus",
+        source="Kahneman & Tversky 1979 (loss aversion); literature estimate λ ≈ 2.25 "
+        "(Tversky & Kahneman 1992); in satisfaction: Anderson & Sullivan 1993",
+    )
+    expectation_up: float = P(
+        0.25,
+        "per purchase",
+        0.0,
+        1.0,
+        "adaptation toward a better experience",
+        source="form: adaptive expectations (Helson 1964 adaptation level), faster up than down (seed 000); "
+        + CAL,
+    )
+    expectation_down: float = P(
+        0.15,
+        "per purchase",
+        0.0,
+        1.0,
+        "adaptation toward a worse experience",
+        source="form: adaptive expectations (Helson 1964 adaptation level); " + CAL,
+    )
+    trust_gain: float = P(
+        0.06,
+        "per met expectation",
+        0.0,
+        1.0,
+        "share of the distance to full trust won",
+        source="form: trust asymmetry (Slovic 1993); ratio trust_loss/trust_gain chosen so negative weighs more than positive (2–5×, Baumeister et al. 2001); "
+        + CAL,
+    )
+    trust_loss: float = P(
+        0.20,
+        "per miss",
+        0.0,
+        1.0,
+        "share of trust lost on a miss",
+        source="form: trust asymmetry (Slovic 1993); ratio to trust_gain from Baumeister et al. 2001 (negative 2–5× positive); "
+        + CAL,
+    )
+    trust_tolerance: float = P(
+        0.5,
+        "quality units",
+        0.0,
+        10.0,
+        "shortfall still felt as 'met'",
+        source="form: zone of tolerance (Zeithaml, Berry & Parasuraman 1993); " + CAL,
+    )
+    delight_margin: float = P(
+        0.8,
+        "quality units",
+        0.0,
+        10.0,
+        "surplus over expectation that delights",
+        source="form: customer delight needs a surplus beyond expectation (Oliver, Rust & Varki 1997; seed 000 'WoW'); "
+        + CAL,
+    )
+    disappointment_margin: float = P(
+        0.5,
+        "quality units",
+        0.0,
+        10.0,
+        "shortfall that disappoints",
+        source="form: expectation–disconfirmation (Oliver 1980); " + CAL,
+    )
+    wom_positive_reach: float = P(
+        0.10,
+        "per contact",
+        0.0,
+        1.0,
+        "chance a delighted customer tells each contact",
+        source="form: word of mouth on a network (Goldenberg et al. 2007); " + CAL,
+    )
+    wom_negative_reach: float = P(
+        0.50,
+        "per contact",
+        0.0,
+        1.0,
+        "chance a seriously disappointed customer tells each contact",
+        source="form: dissatisfied customers talk more than satisfied ones (Anderson 1998; Goldenberg et al. 2007); "
+        + CAL,
+    )
+    wom_trust_gain: float = P(
+        0.05,
+        "per message",
+        0.0,
+        1.0,
+        "trust won from a positive message",
+        source="form: trust asymmetry for hearsay (Slovic 1993); " + CAL,
+    )
+    wom_trust_loss: float = P(
+        0.30,
+        "per message",
+        0.0,
+        1.0,
+        "trust lost from a negative message",
+        source="form: negative information weighs more (Baumeister et al. 2001); " + CAL,
+    )
+    wom_hype: float = P(
+        0.05,
+        "quality units per message",
+        0.0,
+        10.0,
+        "expectation raised by praise",
+        source="form: praise raises the expectation to be met (seed 000); " + CAL,
+    )
+    social_influence: float = P(
+        0.38,
+        "per year",
+        0.0,
+        100.0,
+        "Bass q: consideration hazard per share of contacts who are customers",
+        source="Bass 1969 coefficient of imitation q (per year); literature: meta-analytic "
+        "average q = 0.38/yr (Sultan, Farley & Lehmann 1990), applied here to the share of a "
+        "customer's own contacts",
+    )
+    voice_minor: float = P(
+        1 / 26,
+        "probability",
+        0.0,
+        1.0,
+        "complaint rate for small problems (TARP)",
+        source="TARP 1986: about 1 in 26 customers voice a small problem",
+    )
+    voice_serious: float = P(
+        0.5,
+        "probability",
+        0.0,
+        1.0,
+        "complaint rate for serious problems (TARP)",
+        source="TARP 1986: about half voice a serious problem to front-line staff",
+    )
+    serious_margin: float = P(
+        1.5,
+        "quality units",
+        0.0,
+        100.0,
+        "shortfall that counts as a serious problem",
+        source=CALIBRATED,
+    )
+    recovery_max: float = P(
+        0.8,
+        "share",
+        0.0,
+        1.0,
+        "trust and grudge repaired by an immediate resolution",
+        source="form: service recovery (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); " + CAL,
+    )
+    recovery_half_life: float = P(
+        2.0,
+        "weeks",
+        0.01,
+        1000.0,
+        "wait that halves the repair",
+        source="form: fast recovery repairs more (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); "
+        + CAL,
+    )
+    complaint_patience: int = P(
+        8,
+        "weeks",
+        1,
+        1000,
+        "wait after which an open complaint counts as unresolved",
+        source=CALIBRATED,
+    )
+    grudge_decay: float = P(
+        0.05, "per week", 0.0, 1.0, "fading of unresolved dissatisfaction", source=CALIBRATED
+    )
+    churn_base: float = P(
+        0.002,
+        "per week",
+        0.0,
+        1.0,
+        "defection hazard of a content customer",
+        source="form: switching after failures and unresolved complaints (Keaveney 1995); " + CAL,
+    )
+    churn_trust_floor: float = P(
+        0.5,
+        "trust",
+        0.0,
+        1.0,
+        "trust below which defection rises",
+        source="form: Keaveney 1995; " + CAL,
+    )
+    churn_trust_sensitivity: float = P(
+        0.04,
+        "per week per trust unit",
+        0.0,
+        100.0,
+        "defection per unit of trust below the floor",
+        source="form: Keaveney 1995; " + CAL,
+    )
+    churn_grudge_sensitivity: float = P(
+        0.01,
+        "per week per quality unit",
+        0.0,
+        100.0,
+        "defection per unit of grudge",
+        source="form: silent defection (TARP 1986; Keaveney 1995); " + CAL,
+    )
+    client_streak: int = P(
+        3,
+        "purchases",
+        2,
+        1000,
+        "consecutive needs served that make a client",
+        source="operational definition of Raphel & Raphel's (1995) 'client' (comes back whenever in need); "
+        + CAL,
+    )
+    advocate_trust: float = P(
+        0.75,
+        "trust",
+        0.0,
+        1.0,
+        "trust that makes a client an advocate",
+        source="operational definition of Raphel & Raphel's (1995) 'advocate'; " + CAL,
+    )

@@ -1,0 +1,190 @@
+"""Scenarios: typed, validated parameter sets, and overrides by name.
+
+A scenario is data, never code: the four scalar sections and the firms. Bad input raises
+:class:`~cxsim.params.declare.ScenarioError` whose message is one line naming the key, the value
+and what is allowed; the CLI prints it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from cxsim.params.customers import CustomerParams
+from cxsim.params.declare import ScenarioError, coerce, field_of, suggest
+from cxsim.params.levers import LeverParams
+from cxsim.params.sections import SECTIONS, MarketParams, NetworkParams, locate
+from cxsim.params.strategies import (
+    DEFAULT_FIRMS,
+    FirmSpec,
+    firms_from_data,
+    override_firm,
+    validate_firm,
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, validated parameter set for one :class:`cxsim.Market`."""
+
+    name: str = "default"
+    description: str = ""
+    market: MarketParams = field(default_factory=MarketParams)
+    customers: CustomerParams = field(default_factory=CustomerParams)
+    network: NetworkParams = field(default_factory=NetworkParams)
+    levers: LeverParams = field(default_factory=LeverParams)
+    firms: tuple[FirmSpec, ...] = DEFAULT_FIRMS
+
+    def __post_init__(self) -> None:
+        for section in SECTIONS:
+            _validate_section(section, getattr(self, section))
+        if not self.firms:
+            raise ScenarioError("firms: a scenario needs at least one firm")
+        if len(self.firms) > 100:
+            raise ScenarioError(f"firms: {len(self.firms)} firms given, at most 100 allowed")
+        names = [f.name for f in self.firms]
+        for i, firm in enumerate(self.firms):
+            validate_firm(i, firm)
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ScenarioError(
+                f"firms.name: duplicate firm name {sorted(dup)[0]!r}; names must be unique"
+            )
+        share = sum(f.initial_customers for f in self.firms)
+        if share > 1.0 + 1e-9:
+            raise ScenarioError(
+                f"firms.initial_customers: shares sum to {share:g}, must be at most 1"
+            )
+        if self.customers.trust_loss < self.customers.trust_gain:
+            pass  # allowed (a researcher may test symmetric or reversed trust), documented in ODD
+
+    # -- flat access ---------------------------------------------------------------------------
+    def get(self, key: str) -> Any:
+        """Value of a parameter by flat name (``n_customers``) or dotted name (``customers.n_customers``)."""
+        section, name = locate(key)
+        return getattr(getattr(self, section), name)
+
+    def with_overrides(self, overrides: Mapping[str, Any] | None = None, **flat: Any) -> Scenario:
+        """A copy with parameters replaced, by flat or dotted names, validated.
+
+        ``firms.<name>.<field>`` (or ``firms.<index>.<field>``) changes one firm.
+        """
+        items = dict(overrides or {})
+        items.update(flat)
+        if not items:
+            return self
+        per_section: dict[str, dict[str, Any]] = {}
+        firms = list(self.firms)
+        top: dict[str, Any] = {}
+        for key, value in items.items():
+            if key in ("name", "description"):
+                top[key] = value
+                continue
+            if key == "firms":
+                firms = list(firms_from_data(value))
+                continue
+            if key.startswith("firms."):
+                firms = override_firm(firms, key, value)
+                continue
+            section, name = locate(key)
+            per_section.setdefault(section, {})[name] = value
+        changes: dict[str, Any] = dict(top)
+        for section, values in per_section.items():
+            current = getattr(self, section)
+            changes[section] = replace(
+                current,
+                **{
+                    k: coerce(f"{section}.{k}", v, field_of(type(current), k))
+                    for k, v in values.items()
+                },
+            )
+        changes["firms"] = tuple(firms)
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain nested dict (TOML-ready: no None values)."""
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        for section in SECTIONS:
+            obj = getattr(self, section)
+            out[section] = {f.name: getattr(obj, f.name) for f in fields(obj)}
+        out["firms"] = [
+            {
+                k: (dict(v) if isinstance(v, Mapping) else v)
+                for k, v in ((f.name, getattr(firm, f.name)) for f in fields(firm))
+                if v is not None
+            }
+            for firm in self.firms
+        ]
+        return out
+
+
+def _validate_section(section: str, obj: Any) -> None:
+    """Check every value of one section against its declaration."""
+    for f in fields(obj):
+        coerce(f"{section}.{f.name}", getattr(obj, f.name), f)
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, base: Scenario | None = None) -> Scenario:
+    """Build a validated scenario from nested data (as parsed from TOML)."""
+    base = base or Scenario()
+    known = set(SECTIONS) | {"firms", "name", "description"}
+    overrides: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ScenarioError(
+                f"{key}: unknown section{suggest(key, sorted(known))}; allowed: {', '.join(sorted(known))}"
+            )
+        if key in SECTIONS:
+            if not isinstance(value, Mapping):
+                raise ScenarioError(f"{key}: {value!r} is not a table")
+            for name, v in value.items():
+                overrides[f"{key}.{name}"] = v
+        elif key in ("name", "description"):
+            if not isinstance(value, str):
+                raise ScenarioError(f"{key}: {value!r} is not a string")
+            overrides[key] = value
+        else:
+            overrides["firms"] = value
+    return base.with_overrides(overrides)
+
+
+def _current(scenario: Scenario, key: str) -> Any:
+    """The value of override key ``key`` in ``scenario`` (``None`` when it names nothing)."""
+    if key.startswith("firms."):
+        parts = key.split(".")
+        if len(parts) == 3:
+            names = [f.name for f in scenario.firms]
+            which = parts[1]
+            idx = (
+                int(which)
+                if which.isdigit() and int(which) < len(names)
+                else names.index(which)
+                if which in names
+                else None
+            )
+            if idx is not None:
+                return getattr(scenario.firms[idx], parts[2], None)
+        return None
+    try:
+        return scenario.get(key)
+    except ScenarioError:
+        return None
+
+
+def typed_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``overrides`` with floats rounded for whole-number parameters (a sampled design gives
+    floats: SALib samples, a design CSV), so they validate against ``scenario``."""
+    typed = {}
+    for k, v in overrides.items():
+        cur = _current(scenario, k)
+        if (
+            isinstance(cur, int)
+            and not isinstance(cur, bool)
+            and isinstance(v, float)
+            and math.isfinite(v)
+        ):
+            v = int(round(v))
+        typed[k] = v
+    return typed

@@ -1,0 +1,270 @@
+"""Firms: the strategy presets (budget splits over the levers) and the per-firm parameters.
+
+:data:`STRATEGIES` are the value disciplines (Treacy & Wiersema 1993) and acquisition/retention
+splits (Blattberg & Deighton 1996) as shares of a firm's budget; :class:`FirmSpec` declares one
+firm; the functions below check firms and build them from data (a TOML ``[[firms]]`` table, an
+override ``firms.<name>.<field>``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from cxsim.params.declare import CAL, CALIBRATED, P, ScenarioError, coerce, field_of, suggest
+from cxsim.params.levers import LEVERS
+
+#: Budget share per lever of every strategy preset (levers not named get nothing).
+STRATEGIES: dict[str, dict[str, float]] = {
+    "acquisition_focus": {
+        "advertising": 0.55,
+        "promotion": 0.35,
+        "service": 0.05,
+        "complaint_handling": 0.05,
+    },
+    "retention_focus": {
+        "advertising": 0.10,
+        "service": 0.30,
+        "complaint_handling": 0.15,
+        "personalization": 0.15,
+        "feedback": 0.10,
+        "access": 0.10,
+        "loyalty": 0.10,
+    },
+    "balanced": {
+        "advertising": 0.30,
+        "promotion": 0.10,
+        "service": 0.20,
+        "complaint_handling": 0.10,
+        "personalization": 0.10,
+        "feedback": 0.05,
+        "access": 0.10,
+        "loyalty": 0.05,
+    },
+    "operational_excellence": {
+        "efficiency": 0.50,
+        "advertising": 0.20,
+        "service": 0.10,
+        "complaint_handling": 0.10,
+        "access": 0.10,
+    },
+    "product_leadership": {
+        "innovation": 0.50,
+        "advertising": 0.25,
+        "service": 0.15,
+        "complaint_handling": 0.10,
+    },
+    "customer_intimacy": {
+        "personalization": 0.35,
+        "feedback": 0.15,
+        "service": 0.20,
+        "complaint_handling": 0.10,
+        "access": 0.10,
+        "advertising": 0.10,
+    },
+    "none": {},
+}
+
+
+@dataclass(frozen=True)
+class FirmSpec:
+    """One firm: its economics, starting position and how it splits its budget."""
+
+    name: str = P("firm", "-", doc="label used in outputs", source="label")
+    strategy: str = P(
+        "balanced",
+        "-",
+        doc="budget split preset",
+        choices=tuple(STRATEGIES) + ("custom",),
+        source="value disciplines (Treacy & Wiersema 1993) and acquisition/retention splits (Blattberg & Deighton 1996); splits are modelling choices",
+    )
+    allocation: Mapping[str, float] | None = field(
+        default=None,
+        metadata={
+            "unit": "shares summing to 1",
+            "doc": "custom budget split over levers (strategy='custom')",
+            "source": "user input",
+        },
+    )
+    budget: float = P(
+        0.10,
+        "currency per market customer per week",
+        0.0,
+        1e6,
+        "marketing and service budget",
+        source="modelling choice (same budget for every strategy, so splits are compared at equal spend)",
+    )
+    budget_revenue_share: float = P(
+        0.0,
+        "share of last week's revenue",
+        0.0,
+        1.0,
+        "budget added in proportion to revenue",
+        source="modelling choice",
+    )
+    price: float = P(10.0, "currency per purchase", 0.0, 1e9, "list price", source=CALIBRATED)
+    unit_cost: float = P(
+        6.0, "currency per purchase", 0.0, 1e9, "cost of goods per purchase", source=CALIBRATED
+    )
+    quality: float = P(
+        5.0,
+        "quality units",
+        -100.0,
+        100.0,
+        "core product quality at start",
+        source="scale anchor (the quality scale is arbitrary); " + CAL,
+    )
+    position: float = P(
+        0.0,
+        "needs units",
+        -100.0,
+        100.0,
+        "where the standard offer sits among needs",
+        source="modelling choice (offer at the centre of the needs distribution)",
+    )
+    initial_customers: float = P(
+        0.3,
+        "share of market",
+        0.0,
+        1.0,
+        "customers (repeat stage) at start",
+        source="scenario choice (a mature market at t = 0)",
+    )
+    initial_awareness: float = P(
+        0.8,
+        "share of market",
+        0.0,
+        1.0,
+        "customers considering the firm at start",
+        source="scenario choice (a mature market at t = 0)",
+    )
+    base_reach: float = P(
+        0.03,
+        "per year",
+        0.0,
+        100.0,
+        "consideration hazard without advertising (Bass p)",
+        source="Bass 1969 coefficient of innovation p (per year); meta-analytic average p = 0.03/yr (Sultan, Farley & Lehmann 1990)",
+    )
+    adaptive: bool = P(
+        False,
+        "-",
+        doc="shift budget between acquisition and retention by observed CLV/CAC (rules.adapt_split)",
+        source="modelling choice: a thermostat on CLV/CAC (Reichheld & Sasser 1990; Gupta & Lehmann 2005)",
+    )
+    adapt_step: float = P(
+        0.01,
+        "share of budget per week",
+        0.0,
+        1.0,
+        "how fast an adaptive firm shifts its split",
+        source="modelling choice",
+    )
+    adapt_target: float = P(
+        3.0,
+        "CLV / CAC",
+        0.0,
+        1000.0,
+        "value-to-cost ratio an adaptive firm steers to",
+        source="modelling choice: practitioners' rule of thumb that a customer should be worth about 3x its acquisition cost",
+    )
+
+    def shares(self) -> dict[str, float]:
+        """Budget share per lever (all levers, zeros included)."""
+        split = self.allocation if self.strategy == "custom" else STRATEGIES[self.strategy]
+        return {lever: float((split or {}).get(lever, 0.0)) for lever in LEVERS}
+
+
+#: The default market: two firms with the same balanced strategy.
+DEFAULT_FIRMS: tuple[FirmSpec, ...] = (
+    FirmSpec(name="focal", strategy="balanced"),
+    FirmSpec(name="rival", strategy="balanced"),
+)
+
+
+def validate_firm(i: int, firm: FirmSpec) -> None:
+    """Check firm ``i`` against its declarations and its allocation against the levers."""
+    for f in fields(firm):
+        if f.name == "allocation":
+            continue
+        coerce(f"firms[{i}].{f.name}", getattr(firm, f.name), f)
+    if firm.strategy == "custom":
+        alloc = firm.allocation
+        if not alloc:
+            raise ScenarioError(
+                f"firms[{i}].allocation: strategy 'custom' needs an allocation over {', '.join(LEVERS)}"
+            )
+        for lever, share in alloc.items():
+            if lever not in LEVERS:
+                raise ScenarioError(
+                    f"firms[{i}].allocation.{lever}: unknown lever{suggest(lever, list(LEVERS))}; levers are {', '.join(LEVERS)}"
+                )
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+                raise ScenarioError(
+                    f"firms[{i}].allocation.{lever}: {share!r} must be a share in [0, 1]"
+                )
+        total = sum(alloc.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ScenarioError(f"firms[{i}].allocation: shares sum to {total:g}, must sum to 1")
+    elif firm.allocation is not None:
+        raise ScenarioError(
+            f"firms[{i}].allocation: only allowed with strategy = 'custom' (strategy is {firm.strategy!r})"
+        )
+
+
+def firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
+    """Firm ``i`` from a table of its parameters (an allocation alone implies 'custom')."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"firms[{i}]: {data!r} is not a table of firm parameters")
+    names = [f.name for f in fields(FirmSpec)]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ScenarioError(f"firms[{i}].{key}: unknown firm parameter{suggest(key, names)}")
+        if key == "allocation":
+            if not isinstance(value, Mapping):
+                raise ScenarioError(
+                    f"firms[{i}].allocation: {value!r} is not a table of lever shares"
+                )
+            kwargs[key] = dict(value)
+            if "strategy" not in data:
+                kwargs["strategy"] = "custom"
+        else:
+            kwargs[key] = coerce(f"firms[{i}].{key}", value, field_of(FirmSpec, key))
+    return FirmSpec(**kwargs)
+
+
+def firms_from_data(data: Any) -> tuple[FirmSpec, ...]:
+    """Firms from a FirmSpec, or a list of FirmSpecs and tables."""
+    if isinstance(data, FirmSpec):
+        return (data,)
+    if not isinstance(data, list | tuple):
+        raise ScenarioError(f"firms: {data!r} is not a list of firms")
+    return tuple(
+        d if isinstance(d, FirmSpec) else firm_from_mapping(i, d) for i, d in enumerate(data)
+    )
+
+
+def override_firm(firms: list[FirmSpec], key: str, value: Any) -> list[FirmSpec]:
+    """``firms`` with override ``firms.<name or index>.<parameter> = value`` applied."""
+    parts = key.split(".")
+    if len(parts) != 3:
+        raise ScenarioError(
+            f"{key}: firm overrides take the form firms.<name or index>.<parameter>"
+        )
+    _, which, name = parts
+    names = [f.name for f in firms]
+    if which.isdigit() and int(which) < len(firms):
+        idx = int(which)
+    elif which in names:
+        idx = names.index(which)
+    else:
+        raise ScenarioError(f"{key}: no firm {which!r}; firms are {', '.join(names)}")
+    merged = {f.name: getattr(firms[idx], f.name) for f in fields(FirmSpec)}
+    if merged.get("allocation") is None or (name == "strategy" and value != "custom"):
+        merged.pop("allocation")
+    merged[name] = value
+    firms = list(firms)
+    firms[idx] = firm_from_mapping(idx, merged)
+    return firms
