@@ -3,6 +3,7 @@ at tiny sizes print the tables and write the files."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,12 @@ import pandas as pd
 import pytest
 
 from cxsim.cli import main
-from cxsim.cli.main import _parse_value
+from cxsim.cli.values import parse_value
 from cxsim.params import preset_dir
 
 TINY = ["--set", "customers.n_customers=200", "--weeks", "10"]
+SYMMETRIC = "update_trust=cxsim.core.theories:symmetric_trust"
+CLI_DIR = Path(__file__).resolve().parents[1] / "cxsim" / "cli"
 
 
 @pytest.fixture
@@ -100,6 +103,23 @@ BAD_INPUT = [
     (["sensitivity", "--method", "sobol", "--samples", "10"], "--samples"),
     (["sensitivity", "--metric", "profitt"], "profitt"),
     (["sensitivity", "default", "balanced", "retention_focus"], "two scenarios"),
+    # --rule: parsed, imported and its signature checked before anything runs
+    (["run", "default", "--rule", "update_trust"], "'update_trust' is not NAME=MODULE:ATTR"),
+    (["compare", "--rule", "=cxsim.core.theories:symmetric_trust"], "--rule"),
+    (["compare", "--rule", "update_trust="], "rules.update_trust:"),
+    (["compare", "--rule", "updat_trust=cxsim.core.theories:symmetric_trust"], "'updat_trust'"),
+    (["compare", "--rule", "update_trust=no_such_module_xyz:f"], "rules.update_trust:"),
+    (["run", "default", "--rule", "update_trust=cxsim.core.theories:nope"], "rules.update_trust:"),
+    (["run", "default", "--rule", "update_trust=math:sqrt"], "rules.update_trust:"),
+    (
+        ["sweep", "--grid", "customers.churn_base=0.001", "--rule", "update_trust=math:sqrt"],
+        "rules.update_trust:",
+    ),
+    (["sensitivity", "--rule", "update_trust=math:sqrt"], "rules.update_trust:"),
+    (
+        ["compare", "--rule", SYMMETRIC, "--rule", "update_trust=math:sqrt"],
+        "rules.update_trust:",
+    ),
     (["app", "--port", "0"], "--port"),
     (["app", "--port", "http"], "--port"),
     (["nonsense"], "nonsense"),
@@ -142,13 +162,13 @@ def test_at_least_25_bad_input_cases():
 
 
 def test_set_values_parse_as_toml_else_string():
-    assert _parse_value("0.3") == 0.3
-    assert _parse_value("5000") == 5000
-    assert _parse_value("true") is True
-    assert _parse_value('"quoted"') == "quoted"
-    assert _parse_value("[1, 2]") == [1, 2]
-    assert _parse_value("complete") == "complete"
-    assert _parse_value("1\nx = 2") == "1\nx = 2"
+    assert parse_value("0.3") == 0.3
+    assert parse_value("5000") == 5000
+    assert parse_value("true") is True
+    assert parse_value('"quoted"') == "quoted"
+    assert parse_value("[1, 2]") == [1, 2]
+    assert parse_value("complete") == "complete"
+    assert parse_value("1\nx = 2") == "1\nx = 2"
 
 
 def test_subprocess_error_has_no_traceback(tmp_path):
@@ -290,3 +310,155 @@ def test_app_calls_serve_lazily(monkeypatch):
     assert main(["app", "--port", "9999"]) == 0
     assert main(["app", "--host", "0.0.0.0"]) == 0
     assert seen == [("127.0.0.1", 9999), ("0.0.0.0", 8765)]
+
+
+# --------------------------------------------------------------------------------------------
+# --rule: swapping a behavioural rule for another theory
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "sensitivity"])
+def test_rule_option_in_help_with_an_example(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--rule NAME=MODULE:ATTR" in out
+    assert "cxsim.core.theories:symmetric_trust" in out
+
+
+def _table(text: str) -> list[str]:
+    """The printed table of ``cxsim run`` (the lines after the header line)."""
+    return text.splitlines()[1:]
+
+
+def test_run_with_a_swapped_rule_changes_the_outcomes(capsys):
+    small = ["run", "default", "--n-customers", "200", "--weeks", "10", "--no-progress"]
+    assert main(small) == 0
+    default = capsys.readouterr().out
+    assert main([*small, "--rule", SYMMETRIC]) == 0
+    swapped = capsys.readouterr().out
+    assert SYMMETRIC in swapped.splitlines()[0]  # the header names the theory
+    assert _table(swapped) != _table(default)
+    assert main([*small, "--rule", SYMMETRIC]) == 0  # and is reproducible
+    assert capsys.readouterr().out == swapped
+
+
+def test_compare_with_a_swapped_rule_on_the_default_process_pool(tmp_path, capsys):
+    small = ["compare", "--n-customers", "200", "--weeks", "10", "--replications", "2"]
+    small += ["--no-progress"]
+    out = tmp_path / "pool"
+    code = main([*small, "--rule", SYMMETRIC, "--out", str(out)])  # no --serial: processes
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "rules: " + SYMMETRIC in captured.out
+    assert (out / "summary.csv").is_file() and len(list((out / "runs").glob("*.parquet"))) == 4
+    pooled = pd.read_csv(out / "summary.csv")
+
+    assert main([*small, "--rule", SYMMETRIC, "--serial", "--out", str(tmp_path / "ser")]) == 0
+    assert main([*small, "--serial", "--out", str(tmp_path / "default")]) == 0
+    capsys.readouterr()
+    serial = pd.read_csv(tmp_path / "ser" / "summary.csv")
+    default = pd.read_csv(tmp_path / "default" / "summary.csv")
+    pd.testing.assert_frame_equal(pooled, serial)  # same numbers whichever executor
+    assert not pooled["mean"].equals(default["mean"])  # and not those of the default theory
+
+
+def test_bad_rule_names_the_rule_in_one_line(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", "default", "--rule", "update_trust=math:sqrt", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert line.startswith("cxsim: error: rules.update_trust: math:sqrt")
+    assert "cannot replace update_trust" in line
+    assert not out.exists()
+
+
+def test_rule_workers_cannot_import_is_bad_input_unless_serial(tmp_path, capsys, monkeypatch):
+    (tmp_path / "probe_theories.py").write_text(
+        "from cxsim.core.theories import symmetric_trust\n"
+        "lam = lambda trust, disconf, *, tolerance, gain, loss: symmetric_trust(\n"
+        "    trust, disconf, tolerance=tolerance, gain=gain, loss=loss)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "out"
+    argv = ["compare", "--rule", "update_trust=probe_theories:lam", *TINY, "--replications", "1"]
+    assert main([*argv, "--no-progress", "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("cxsim: error: rules.update_trust: ") and "worker" in line
+    assert not out.exists()
+    assert main([*argv, "--serial", "--no-progress"]) == 0
+
+
+# --------------------------------------------------------------------------------------------
+# the package's shape
+# --------------------------------------------------------------------------------------------
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Underscore names that ``path`` takes from cxsim modules (its own are fine)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found, modules = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").split(".")[0] == "cxsim"
+        ):
+            parts = (node.module or "").split(".")
+            found += [f"from {node.module} import" for p in parts if _is_private(p)]
+            for alias in node.names:
+                if _is_private(alias.name):
+                    found.append(f"from {node.module} import {alias.name}")
+                modules.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] != "cxsim":
+                    continue
+                found += [f"import {alias.name}" for p in alias.name.split(".") if _is_private(p)]
+                modules.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _is_private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            found.append(f"{node.value.id}.{node.attr}")
+    return [f"{path.name}:{use}" for use in found]
+
+
+def test_cli_uses_no_private_names_of_other_modules():
+    paths = sorted(CLI_DIR.glob("*.py"))
+    assert len(paths) >= 6  # the command line is a package of small modules
+    assert [p.name for p in paths if len(p.read_text().splitlines()) > 400] == []
+    assert [use for p in paths for use in _private_uses(p)] == []
+
+
+def test_private_name_check_catches_them(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from cxsim.experiments.executors import _mp_context\n"
+        "from cxsim.experiments import sensitivity as sa\n"
+        "import cxsim.viz._hidden\n"
+        "sa._prepare(None, None)\n"
+        "from os import _exit\n"
+    )
+    assert _private_uses(probe) == [
+        "probe.py:from cxsim.experiments.executors import _mp_context",
+        "probe.py:import cxsim.viz._hidden",
+        "probe.py:sa._prepare",
+    ]
+
+
+def test_python_dash_m_runs_the_command_line(tmp_path):
+    for module in ("cxsim", "cxsim.cli"):
+        proc = subprocess.run(
+            [sys.executable, "-m", module, "run", "--help"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith("usage: cxsim run")

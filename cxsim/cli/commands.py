@@ -1,0 +1,218 @@
+"""The commands: each checks its inputs (:mod:`cxsim.cli.inputs`), runs, prints its table
+(:mod:`cxsim.cli.tables`) and writes its files; each returns its exit code.
+
+Heavy modules (the model, the experiments, matplotlib through the tables' number format) are
+imported by the command that needs them, so ``cxsim --help`` is quick and ``MPLBACKEND`` (set by
+:func:`cxsim.cli.main`) is in place before matplotlib loads."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from typing import Any
+
+from cxsim.cli import inputs
+from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
+from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_SENSITIVITY
+from cxsim.cli.running import progress, run_experiment
+from cxsim.cli.values import parse_assignment, parse_list, parse_ranges
+
+
+def run(args: argparse.Namespace, extra: list[str]) -> int:
+    ((name, scenario),) = inputs.scenarios([args.scenario], args, ()).items()
+    rules = inputs.rules(args)
+    out = inputs.check_out(args)
+    from cxsim.cli.tables import run_table
+    from cxsim.core.model import Market
+
+    market = Market(scenario, rng=args.seed, customer_agents=False, rules=rules)
+    frame = market.run(None, progress=progress(args))
+    print(
+        f"{name}: {scenario.customers.n_customers:,} customers, "
+        f"{scenario.market.weeks} weeks, seed {args.seed}{_rules_note(rules)}"
+    )
+    print(run_table(frame))
+    if out is not None:
+        inputs.make_out(out)
+        path = out / f"{name}_seed{args.seed}.parquet"
+        frame.to_parquet(path, index=False)
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def compare(args: argparse.Namespace, extra: list[str]) -> int:
+    from cxsim.cli.tables import HEADLINE_METRICS, HEADLINE_WEEKS, compare_table
+    from cxsim.experiments import compare, summarize
+
+    scenarios = inputs.scenarios(args.scenarios, args, DEFAULT_COMPARE)
+    inputs.check_firm(args.firm, scenarios)
+    rules = inputs.rules(args)
+    df, failures, out = run_experiment(args, compare, scenarios, rules=rules)
+    if df.empty:
+        return fail(
+            "every run failed" + (f"; see {out / 'manifest.json'}" if out else ""), EXIT_RUNS_FAILED
+        )
+    labels = list(scenarios)
+    summary = summarize(df, weeks=HEADLINE_WEEKS, metrics=HEADLINE_METRICS, baseline=labels[0])
+    n_cust = sorted({sc.customers.n_customers for sc in scenarios.values()})
+    print(
+        f"Firm {args.firm!r}: mean [95% interval] over {args.replications} paired "
+        f"replications (seed {args.seed}, {', '.join(f'{n:,}' for n in n_cust)} customers"
+        f"{_rules_note(rules)}); differences paired by replication, against {labels[0]!r}."
+    )
+    print(compare_table(summary[summary["firm"] == args.firm], labels))
+    if out is not None:
+        summary.to_csv(out / "summary.csv", index=False)
+        import matplotlib.pyplot as plt
+
+        from cxsim.viz.plots import plot_headline
+
+        fig = plot_headline(df, firm=args.firm, scenarios=labels)
+        fig.savefig(out / "headline.png")
+        plt.close(fig)
+        print(f"wrote {out / 'summary.csv'}, {out / 'headline.png'}, runs in {out / 'runs'}")
+    return EXIT_RUNS_FAILED if failures else EXIT_OK
+
+
+def sweep(args: argparse.Namespace, extra: list[str]) -> int:
+    from cxsim.cli.tables import frame_table
+    from cxsim.core.metrics import METRICS
+    from cxsim.experiments import summarize, sweep, sweep_points
+
+    scenarios = inputs.scenarios(args.scenarios, args, ("default",))
+    inputs.check_firm(args.firm, scenarios)
+    metrics = args.metric or ["customers", "npv"]
+    for m in metrics:
+        inputs.check_metric("--metric", m, METRICS)
+    if bool(args.grid) == bool(args.design):
+        raise CLIError("sweep: give either --grid KEY=V1,V2,... (repeatable) or --design FILE.csv")
+    if args.grid:
+        design: Any = {}
+        for item in args.grid:
+            key, value = parse_assignment("--grid", item)
+            design[key] = parse_list("--grid", key, value)
+    else:
+        design = inputs.read_design(args.design)
+    points = checked(sweep_points, design)
+    inputs.check_points(points, scenarios)
+    rules = inputs.rules(args)
+    df, failures, out = run_experiment(args, sweep, points, scenarios, rules=rules)
+    if df.empty:
+        return fail("every run failed", EXIT_RUNS_FAILED)
+    summary = summarize(df, weeks=None, metrics=metrics, firm=args.firm)
+    last = summary[summary["week"] == summary["week"].max()]
+    params = [
+        c
+        for c in df.columns
+        if c not in ("point", "scenario", "replication", "seed", "firm", "week")
+        and c not in METRICS
+    ]
+    table = last.pivot_table(
+        index=["point", "scenario"], columns="metric", values="mean", observed=True
+    ).reset_index()
+    keys = df[["point", *params]].drop_duplicates("point")
+    table = keys.merge(table, on="point")
+    print(
+        f"Firm {args.firm!r} at week {last['week'].max():g}: mean over "
+        f"{args.replications} replication(s) per point{_rules_note(rules)}"
+    )
+    print(frame_table(table))
+    if out is not None:
+        summary.to_csv(out / "sweep_summary.csv", index=False)
+        print(f"wrote {out / 'sweep_summary.csv'}, runs in {out / 'runs'}")
+    return EXIT_RUNS_FAILED if failures else EXIT_OK
+
+
+def sensitivity(args: argparse.Namespace, extra: list[str]) -> int:
+    from cxsim.cli.tables import frame_table
+    from cxsim.core.metrics import METRICS
+    from cxsim.experiments import sensitivity as sa
+
+    scenarios = inputs.scenarios(args.scenarios, args, DEFAULT_SENSITIVITY)
+    if len(scenarios) > 2:
+        raise CLIError(f"sensitivity: give one or two scenarios, not {len(scenarios)}")
+    inputs.check_firm(args.firm, scenarios)
+    inputs.check_metric("--metric", args.metric, METRICS)
+    ranges = parse_ranges(args.param) or dict(sa.DEFAULT_RANGES)
+    checked(sa.problem, ranges)
+    inputs.check_ranges(ranges, scenarios)
+    if args.method == "sobol" and args.samples & (args.samples - 1):
+        raise CLIError(f"--samples: {args.samples} is not allowed; must be a power of 2")
+    labels = list(scenarios)
+    if len(labels) == 2:
+        output = sa.paired_difference(
+            args.metric, labels[0], labels[1], firm=args.firm, week=args.week
+        )
+    else:
+        output = sa.metric_output(args.metric, firm=args.firm, week=args.week)
+    if args.method == "morris":
+        method, options = sa.morris, {"trajectories": args.trajectories, "levels": args.levels}
+    else:
+        method, options = sa.sobol, {"samples": args.samples, "second_order": args.second_order}
+    rules = inputs.rules(args)
+    try:
+        result, failures, out = run_experiment(
+            args, checked, method, output, ranges, scenarios=scenarios, rules=rules, **options
+        )
+    except RuntimeError as exc:
+        return fail(str(exc), EXIT_RUNS_FAILED)
+    print(
+        f"{args.method.capitalize()} sensitivity of {result['output'].iloc[0]}{_rules_note(rules)}"
+    )
+    wide = result.pivot_table(
+        index="parameter", columns="index", values="value", sort=False
+    ).reset_index()
+    print(frame_table(wide))
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        result.to_csv(out / "sensitivity.csv", index=False)
+        ax = sa.plot_sensitivity(result)
+        ax.figure.savefig(out / "sensitivity.png")
+        plt.close(ax.figure)
+        print(f"wrote {out / 'sensitivity.csv'}, {out / 'sensitivity.png'}")
+    return EXIT_RUNS_FAILED if failures else EXIT_OK
+
+
+def validate(args: argparse.Namespace, extra: list[str]) -> int:
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    if importlib.util.find_spec("cxsim.validation") is None:
+        raise CLIError("validate: cxsim.validation is not part of this installation")
+    import cxsim.validation as validation
+
+    entry = getattr(validation, "main", None)
+    if not callable(entry):
+        raise CLIError("validate: cxsim.validation has no main(argv) entry point yet")
+    return int(entry(extra) or 0)
+
+
+def app(args: argparse.Namespace, extra: list[str]) -> int:
+    if importlib.util.find_spec("cxsim.viz.app") is None:
+        raise CLIError("app: the dashboard module cxsim.viz.app is not part of this installation")
+    try:
+        from cxsim.viz.app import serve
+    except ImportError as exc:
+        raise CLIError(
+            f"app: cannot load the dashboard ({exc}); install it with "
+            "pip install 'cxsim[dashboard]'"
+        ) from None
+    return int(serve(args.host, args.port) or 0)
+
+
+def _rules_note(rules: dict[str, str] | None) -> str:
+    """``", rules: update_trust=pkg.mod:func"`` for the header line, or nothing."""
+    if not rules:
+        return ""
+    return ", rules: " + ", ".join(f"{k}={v}" for k, v in rules.items())
+
+
+#: Command name → handler.
+HANDLERS = {
+    "run": run,
+    "compare": compare,
+    "sweep": sweep,
+    "sensitivity": sensitivity,
+    "validate": validate,
+    "app": app,
+}

@@ -1,0 +1,324 @@
+"""The argument parser: commands, their options and the bounds of numeric options.
+
+Bounds of options that set a parameter (``--weeks``, ``--n-customers``, ``--week``) are those the
+parameter registry declares (the ``low``/``high`` metadata of the :mod:`cxsim.params` dataclass
+fields), so the command line and a scenario file accept the same values.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import fields
+
+from cxsim.cli.errors import PROG, Parser
+from cxsim.cli.values import RULE_EXAMPLE
+
+COMMANDS = ("run", "compare", "sweep", "sensitivity", "validate", "app")
+#: Presets ``cxsim compare`` compares when given none.
+DEFAULT_COMPARE = ("acquisition_focus", "retention_focus")
+#: Presets ``cxsim sensitivity`` uses when given none (output: their paired difference).
+DEFAULT_SENSITIVITY = ("retention_focus", "acquisition_focus")
+#: Replications of ``cxsim compare`` unless told otherwise: modest, so ``make run`` at the
+#: default 2,000 customers takes well under a minute on two cores. Use 30 or more for results.
+COMPARE_REPLICATIONS = 10
+
+_FMT = argparse.RawDescriptionHelpFormatter
+_RULE_EPILOG = (
+    "Swap a behavioural rule for another theory with --rule NAME=MODULE:ATTR, e.g.\n"
+    f"  --rule {RULE_EXAMPLE}\n"
+    "(the rules are listed in cxsim.core.ruleset.RULE_NAMES; a replacement takes the\n"
+    "arguments of the rule it replaces)."
+)
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in ``[low, high]`` (``high`` None: no upper bound)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{value} is not allowed; must be {allowed}")
+        return value
+
+    return parse
+
+
+def field_bounds(section: str, name: str) -> tuple[int, int]:
+    """``(low, high)`` of parameter ``section.name`` in the parameter registry."""
+    from cxsim.params import SECTIONS
+
+    for f in fields(SECTIONS[section]):
+        if f.name == name:
+            return int(f.metadata["low"]), int(f.metadata["high"])
+    raise KeyError(f"{section}.{name}")  # pragma: no cover - the registry declares both
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        formatter_class=_FMT,
+        description="cxsim: an agent-based model of customer-centric strategy. "
+        "Acquisition versus retention, with uncertainty bands.",
+        epilog="Run `cxsim <command> --help` for each command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _add_run(sub)
+    _add_compare(sub)
+    _add_sweep(sub)
+    _add_sensitivity(sub)
+    sub.add_parser(
+        "validate",
+        formatter_class=_FMT,
+        help="check the model's reference behaviours",
+        description="Run cxsim.validation (docking with closed forms, reference behaviours). "
+        "Other arguments are passed on to it; `cxsim validate -- --help` shows them.",
+    )
+    p = sub.add_parser(
+        "app",
+        formatter_class=_FMT,
+        help="serve the dashboard (SolaraViz)",
+        description="Serve the interactive dashboard in a browser.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    p.add_argument("--port", type=int_range(1, 65535), default=8765, help="port (default 8765)")
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------------
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run one scenario once and print its outcomes",
+        description="Run one scenario once; print the outcomes of every firm at "
+        "1, 3 and 5 years (or the last week).",
+        epilog=_RULE_EPILOG,
+        formatter_class=_FMT,
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="a TOML file or a preset name")
+    p.add_argument(
+        "--seed",
+        type=int_range(0),
+        default=0,
+        metavar="S",
+        help="seed of the market's random numbers (default 0)",
+    )
+    _scenario_options(p)
+    p.add_argument("--out", metavar="DIR", help="write the weekly frame here as Parquet")
+    _progress_option(p)
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser(
+        "compare",
+        formatter_class=_FMT,
+        help="compare strategies on the same customers (the headline)",
+        description="Run scenarios on common random numbers and print, for the focal firm at "
+        "1, 3 and 5 years, customers, churn rate, CAC, CLV, NPV and NPS: means, 95% "
+        "intervals and paired differences against the first scenario. With --out, "
+        "writes every run, summary.csv and headline.png there.",
+        epilog=f"Default scenarios: {' '.join(DEFAULT_COMPARE)}. Default replications: "
+        f"{COMPARE_REPLICATIONS} (quick; use 30+ for publication).\n\n{_RULE_EPILOG}",
+    )
+    p.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="TOML files or preset names (default: acquisition vs retention focus)",
+    )
+    _experiment_options(p, COMPARE_REPLICATIONS)
+
+
+def _add_sweep(sub) -> None:
+    p = sub.add_parser(
+        "sweep",
+        formatter_class=_FMT,
+        help="run a grid or a design of parameter points",
+        description="Run every point of a grid (--grid, repeatable: every combination) or of a "
+        "CSV design (--design: one column per parameter) on each scenario, with "
+        "paired replications; print the firm's outcomes at the last week.",
+        epilog=_RULE_EPILOG,
+    )
+    p.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="TOML files or preset names (default: the default market)",
+    )
+    p.add_argument(
+        "--grid",
+        action="append",
+        metavar="KEY=V1,V2,...",
+        help="parameter values, e.g. customers.wom_negative_reach=0.1,0.25,0.5",
+    )
+    p.add_argument("--design", metavar="FILE.csv", help="a CSV file of points")
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="metric to report (repeatable; default customers, npv)",
+    )
+    _experiment_options(p, 1)
+
+
+def _add_sensitivity(sub) -> None:
+    weeks_high = field_bounds("market", "weeks")[1]
+    p = sub.add_parser(
+        "sensitivity",
+        formatter_class=_FMT,
+        help="Morris screening or Sobol indices",
+        description="Global sensitivity of an output to parameters over ranges (SALib). With "
+        "two scenarios the output is the paired difference of --metric (first − "
+        "second) for the firm at --week; with one, the metric itself.",
+        epilog=f"Default scenarios: {' '.join(DEFAULT_SENSITIVITY)} (output: NPV difference). "
+        "Default parameters: " + ", ".join(_default_ranges_text()) + f".\n\n{_RULE_EPILOG}",
+    )
+    p.add_argument(
+        "scenarios", nargs="*", metavar="SCENARIO", help="one or two TOML files or preset names"
+    )
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="KEY=LOW,HIGH",
+        help="a parameter and its range (repeatable)",
+    )
+    p.add_argument("--metric", default="npv", help="metric (default npv)")
+    p.add_argument(
+        "--week",
+        type=int_range(0, weeks_high),
+        metavar="W",
+        help="week of the output (default: the last)",
+    )
+    p.add_argument(
+        "--trajectories",
+        type=int_range(2, 100_000),
+        default=10,
+        metavar="N",
+        help="Morris trajectories (default 10)",
+    )
+    p.add_argument(
+        "--levels",
+        type=int_range(2, 100),
+        default=4,
+        metavar="L",
+        help="Morris grid levels (default 4)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int_range(2, 1 << 20),
+        default=64,
+        metavar="N",
+        help="Sobol base samples, a power of 2 (default 64)",
+    )
+    p.add_argument("--second-order", action="store_true", help="Sobol second-order indices")
+    _experiment_options(p, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# option groups
+# --------------------------------------------------------------------------------------------
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    weeks_low, weeks_high = field_bounds("market", "weeks")
+    n_low, n_high = field_bounds("customers", "n_customers")
+    p.add_argument(
+        "--weeks",
+        type=int_range(weeks_low, weeks_high),
+        metavar="N",
+        help="weeks to simulate (default: the scenario's market.weeks, 260)",
+    )
+    p.add_argument(
+        "--n-customers",
+        type=int_range(n_low, n_high),
+        metavar="N",
+        help="population size (default: the scenario's, 2000)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="sets",
+        help="override a parameter, e.g. customers.wom_negative_reach=0.4 or "
+        "firms.focal.budget=0.2 (TOML value; repeatable)",
+    )
+    p.add_argument(
+        "--rule",
+        action="append",
+        metavar="NAME=MODULE:ATTR",
+        dest="rules",
+        help=f"swap a behavioural rule for another theory, e.g. {RULE_EXAMPLE} (repeatable)",
+    )
+
+
+def _experiment_options(p: argparse.ArgumentParser, replications: int) -> None:
+    p.add_argument(
+        "--replications",
+        type=int_range(1),
+        default=replications,
+        metavar="R",
+        help=f"paired replications per scenario (default {replications})",
+    )
+    p.add_argument(
+        "--seed",
+        type=int_range(0),
+        default=0,
+        metavar="S",
+        help="master seed; replication i uses the same derived seed in every scenario (default 0)",
+    )
+    _scenario_options(p)
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write every run (Parquet + manifest) and the summaries here",
+    )
+    p.add_argument("--resume", action="store_true", help="skip runs already stored under --out")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786"
+    )
+    where.add_argument("--serial", action="store_true", help="run in this process (debugging)")
+    where.add_argument(
+        "--workers",
+        type=int_range(1, 4096),
+        metavar="N",
+        help="local worker processes (default: one per CPU)",
+    )
+    _progress_option(p)
+    p.add_argument(
+        "--firm", default="focal", help="firm whose outcomes are reported (default focal)"
+    )
+
+
+def _progress_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bar (default: when stderr is a terminal)",
+    )
+
+
+def _default_ranges_text() -> list[str]:
+    from cxsim.experiments.sensitivity import DEFAULT_RANGES
+
+    return [f"{k}={lo:g},{hi:g}" for k, (lo, hi) in DEFAULT_RANGES.items()]
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("cxsim")
+    except Exception:  # noqa: BLE001
+        return "unknown"
