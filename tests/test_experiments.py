@@ -22,6 +22,7 @@ import pytest
 from scipy import stats
 
 import cxsim.experiments.run as ex
+import cxsim.experiments.store as store
 from cxsim import Market, ScenarioError, preset
 from cxsim.core.metrics import METRICS
 from cxsim.core.rules import STAGES
@@ -214,7 +215,7 @@ def test_runs_written_atomically_with_manifest(tmp_path, pair, monkeypatch):
         renames.append((Path(src), Path(dst)))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(ex.os, "replace", spy)
+    monkeypatch.setattr(store.os, "replace", spy)  # the run store writes every file
     out = tmp_path / "out"
     df = compare(pair, replications=2, seed=3, weeks=4, executor="serial", out=out, progress=False)
     parquet = sorted((out / "runs").glob("*.parquet"))

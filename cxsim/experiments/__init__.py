@@ -2,24 +2,23 @@
 sensitivity analyses, on any ``concurrent.futures`` executor, stored so they resume.
 
 >>> from cxsim.experiments import compare, summarize
+
+One module per concept: :mod:`~cxsim.experiments.run` (the experiments and running their
+tasks), :mod:`~cxsim.experiments.seeds`, :mod:`~cxsim.experiments.designs`,
+:mod:`~cxsim.experiments.executors`, :mod:`~cxsim.experiments.store`,
+:mod:`~cxsim.experiments.failures`, :mod:`~cxsim.experiments.frames`,
+:mod:`~cxsim.experiments.summary` and :mod:`~cxsim.experiments.sensitivity`. Import the public
+names from here.
 """
 
-from cxsim.experiments.run import (
-    DEFAULT_SUMMARY_METRICS,
-    ID_COLUMNS,
-    RunFailedWarning,
-    RunsFailedError,
-    compare,
-    make_executor,
-    replicate,
-    replication_seeds,
-    resolve_scenario,
-    run_key,
-    run_one,
-    summarize,
-    sweep,
-    sweep_points,
-)
+from cxsim.experiments.designs import sweep_points
+from cxsim.experiments.executors import default_workers, make_executor
+from cxsim.experiments.failures import RunFailedWarning, RunsFailedError
+from cxsim.experiments.frames import ID_COLUMNS
+from cxsim.experiments.run import compare, model_digest, replicate, run_key, run_one, sweep
+from cxsim.experiments.seeds import replication_seeds
+from cxsim.experiments.summary import DEFAULT_SUMMARY_METRICS, summarize
+from cxsim.params import resolve_scenario
 
 __all__ = [
     "DEFAULT_SUMMARY_METRICS",
@@ -27,7 +26,9 @@ __all__ = [
     "RunFailedWarning",
     "RunsFailedError",
     "compare",
+    "default_workers",
     "make_executor",
+    "model_digest",
     "replicate",
     "replication_seeds",
     "resolve_scenario",

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import pandas as pd
+
+from cxsim.experiments.executors import default_workers, make_executor
 
 COLUMNS: tuple[str, ...] = ("check", "expected", "simulated", "tolerance", "pass")
 
@@ -133,16 +134,9 @@ def select(names: Iterable[str] | None = None) -> list[Check]:
 # Shared process pool
 # --------------------------------------------------------------------------------------------
 
-_POOL: ProcessPoolExecutor | None = None
+_POOL: Executor | None = None
+_CLOSE: Callable[[], None] | None = None
 _WORKERS: int | None = None
-
-
-def default_workers() -> int:
-    """Worker processes for replications: the cores this process may use (at least 1)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def set_workers(workers: int | None) -> None:
@@ -155,27 +149,24 @@ def set_workers(workers: int | None) -> None:
 def executor() -> Executor | None:
     """The shared process pool, started on first use; ``None`` when one worker is configured.
 
-    Uses the ``spawn`` start method (safe with threads; what Mesa's ``batch_run`` forces anyway).
+    Built by :func:`cxsim.experiments.make_executor`, the one process-pool factory of cxsim
+    (workers from a fork server that has imported the model, where there is one).
     """
-    global _POOL
+    global _POOL, _CLOSE
     workers = _WORKERS if _WORKERS is not None else default_workers()
     if workers <= 1:
         return None
     if _POOL is None:
-        import multiprocessing
-
-        _POOL = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        )
+        _POOL, _CLOSE = make_executor(None, workers=workers)
     return _POOL
 
 
 def shutdown_executor() -> None:
     """Stop the shared pool, if one was started."""
-    global _POOL
-    if _POOL is not None:
-        _POOL.shutdown(wait=True, cancel_futures=True)
-        _POOL = None
+    global _POOL, _CLOSE
+    if _CLOSE is not None:
+        close, _POOL, _CLOSE = _CLOSE, None, None
+        close()
 
 
 # --------------------------------------------------------------------------------------------

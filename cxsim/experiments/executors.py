@@ -1,0 +1,120 @@
+"""Executors: the one place in cxsim that turns "where should the runs go" into an executor.
+
+Why a module of its own: experiments, the command line and ``cxsim validate`` all farm runs out
+to worker processes. Each used to build its own process pool, with its own start method and its
+own idea of "all cores"; a pool built here is the same everywhere, so a fix (a start method, a
+worker count, a Dask option) is made once.
+
+Runs go to any :class:`concurrent.futures.Executor`:
+
+* ``None`` (or ``"processes"``): local processes, one per core this process may use, or
+  ``workers`` of them. Workers start from a fork server that has imported the model once
+  (:func:`_mp_context`); scripts that use a pool need the usual ``if __name__ == "__main__":``
+  guard, as with any process pool that does not plain-fork;
+* ``"serial"``: run in this process (debugging, profiling);
+* a Dask scheduler address such as ``"tcp://host:8786"``: a ``distributed.Client`` is opened and
+  its ``get_executor()`` used;
+* a ``distributed.Client``, or any :class:`concurrent.futures.Executor`, used as it is.
+
+A run depends only on its scenario, seed, length and rules, so the numbers are identical whichever
+executor runs it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any
+
+from cxsim.experiments.seeds import _check_int
+from cxsim.params import ScenarioError
+
+__all__ = ["default_workers", "make_executor"]
+
+#: Strings that ask for the local process pool (``None`` does too).
+LOCAL = ("processes", "process", "local")
+
+
+def default_workers() -> int:
+    """Worker processes of a local pool by default: the cores this process may use (its CPU
+    affinity, which a batch scheduler or ``taskset`` may restrict), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def make_executor(
+    executor: Any = None, *, workers: int | None = None
+) -> tuple[Any, Callable[[], None]]:
+    """Turn the ``executor`` argument into an executor (or ``"serial"``) and a close function.
+
+    Args:
+        executor: ``None`` or ``"processes"`` (a local process pool), ``"serial"``, a Dask
+            scheduler address (``"tcp://host:8786"``), a ``distributed.Client`` or any
+            :class:`concurrent.futures.Executor`.
+        workers: processes of a local pool (default: :func:`default_workers`); ignored by the
+            other kinds, whose size is set where they are made.
+
+    Returns:
+        ``(executor, close)``. Executors made here are closed (pending runs cancelled) by
+        ``close()``; executors and clients passed in are left open.
+
+    Raises:
+        ScenarioError: (a ``ValueError``, one line) for an ``executor`` that is none of those,
+            or ``workers`` that is not a whole number ≥ 1.
+        ImportError: for a Dask address when ``dask[distributed]`` is not installed.
+    """
+    if workers is not None:
+        workers = _check_int("workers", workers, low=1)
+    if executor is None or (isinstance(executor, str) and executor in LOCAL):
+        ex = cf.ProcessPoolExecutor(
+            max_workers=workers if workers is not None else default_workers(),
+            mp_context=_mp_context(),
+        )
+        return ex, lambda: ex.shutdown(wait=True, cancel_futures=True)
+    if isinstance(executor, str):
+        if executor == "serial":
+            return "serial", lambda: None
+        if ":" not in executor:
+            raise ScenarioError(
+                f"executor: {executor!r} is not 'serial', 'processes' or a Dask scheduler "
+                "address (e.g. 'tcp://host:8786')"
+            )
+        try:
+            from distributed import Client
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "executor: a Dask address needs dask[distributed] (pip install 'cxsim[cluster]')"
+            ) from exc
+        client = Client(executor, timeout="10s")
+        return client.get_executor(), client.close
+    if isinstance(executor, cf.Executor):
+        return executor, lambda: None
+    get = getattr(executor, "get_executor", None)
+    if callable(get):  # a distributed.Client
+        return get(), lambda: None
+    raise ScenarioError(
+        f"executor: {_short(executor)} is not None, 'serial', 'processes', a Dask address, "
+        "a distributed.Client or a concurrent.futures.Executor"
+    )
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """Start workers from a fork server that has imported the model once ("forkserver", the
+    default from Python 3.14): a worker starts in milliseconds instead of re-importing Mesa and
+    pandas as under "spawn", and, unlike "fork", nothing is forked from a threaded process
+    (Jupyter, Dask, tqdm). Falls back to "spawn" where there is no fork server (Windows)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["cxsim.experiments", "cxsim.core.model"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _short(value: Any) -> str:
+    """``repr`` on one line, cut to 60 characters (error messages stay one line)."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."
