@@ -12,7 +12,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+import cxsim.experiments.run as ex  # noqa: E402
 from cxsim import Scenario, ScenarioError, preset  # noqa: E402
+from cxsim.core.ruleset import Rules  # noqa: E402
 from cxsim.experiments import compare  # noqa: E402
 from cxsim.experiments.sensitivity import (  # noqa: E402
     metric_output,
@@ -121,3 +123,26 @@ def test_tidy_result_is_sorted_and_numeric():
     assert isinstance(result, pd.DataFrame)
     assert np.issubdtype(result["value"].dtype, np.floating)
     assert list(result["rank"]) == sorted(result["rank"])
+
+
+def test_swapped_rules_reach_every_run(monkeypatch):
+    symmetric = {"update_trust": "cxsim.core.theories:symmetric_trust"}
+    seen = []
+    real = ex.run_one
+
+    def spy(scenario, seed, weeks=None, rules=None):
+        seen.append(rules)
+        return real(scenario, seed, weeks, rules)
+
+    monkeypatch.setattr(ex, "run_one", spy)
+    kw = dict(scenarios=BASE, weeks=4, executor="serial", progress=False)
+    trust = metric_output("mean_trust", week=4)
+    plain = morris(trust, RANGES, trajectories=2, **kw)
+    assert seen and all(r is None for r in seen)
+    seen.clear()
+    swapped = morris(trust, RANGES, trajectories=2, rules=symmetric, **kw)
+    assert len(seen) == 2 * 3 and all(r == Rules(symmetric) for r in seen)
+    assert not np.allclose(plain.attrs["Y"], swapped.attrs["Y"])  # the swap changed the runs
+    seen.clear()
+    sobol(trust, RANGES, samples=2, rules=symmetric, **kw)
+    assert len(seen) == 2 * (2 + 2) and all(r == Rules(symmetric) for r in seen)

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.experiments import resolve_scenario, sweep
+from cxsim.experiments.run import RulesLike
 from cxsim.params import Scenario, ScenarioError
 
 __all__ = [
@@ -140,11 +141,19 @@ def morris(
     resume: bool = False,
     progress: bool = True,
     conf_level: float = 0.95,
+    rules: RulesLike = None,
 ) -> pd.DataFrame:
     """Morris elementary-effects screening of ``output`` over ``ranges``.
 
     Runs ``trajectories·(k+1)`` design points (``k`` parameters), each on every scenario with
     ``replications`` paired runs.
+
+    The runs go through :func:`cxsim.experiments.sweep`: ``scenarios`` (default: the default
+    market), ``replications``, ``seed`` (also SALib's sampling and bootstrap seed), ``weeks``,
+    ``executor``, ``out``, ``resume`` and ``progress`` as there. ``rules``: behavioural rules to
+    swap, by name (``{"update_trust": "pkg.mod:func"}`` or functions; see
+    :mod:`cxsim.core.ruleset`), in every run; on worker processes or Dask they must be importable
+    module-level functions.
 
     Returns:
         A tidy frame: ``method, output, parameter, index, value, conf`` with indices ``mu``,
@@ -173,6 +182,7 @@ def morris(
         out=out,
         resume=resume,
         progress=progress,
+        rules=rules,
     )
     res = analyze.analyze(
         prob, x, y, num_levels=levels, conf_level=conf_level, seed=seed, print_to_console=False
@@ -202,11 +212,16 @@ def sobol(
     resume: bool = False,
     progress: bool = True,
     conf_level: float = 0.95,
+    rules: RulesLike = None,
 ) -> pd.DataFrame:
     """Sobol first-order (``S1``) and total (``ST``) indices of ``output`` over ``ranges``.
 
     ``samples`` (a power of 2) base samples give ``samples·(k+2)`` design points
     (``samples·(2k+2)`` with ``second_order``, which adds ``S2`` rows named ``"a × b"``).
+
+    ``scenarios``, ``replications``, ``seed``, ``weeks``, ``executor``, ``out``, ``resume``,
+    ``progress`` and ``rules`` (behavioural rules swapped in every run, see
+    :mod:`cxsim.core.ruleset`) are as in :func:`morris`.
 
     Returns:
         The tidy frame of :func:`morris` with indices ``S1``, ``ST`` (and ``S2``) and their
@@ -235,6 +250,7 @@ def sobol(
         out=out,
         resume=resume,
         progress=progress,
+        rules=rules,
     )
     res = analyze.analyze(
         prob,
@@ -362,6 +378,8 @@ def _typed(base: Scenario, name: str, value: float) -> Any:
 def _evaluate(
     fn: Output, x: np.ndarray, prob: Mapping[str, Any], bases: Any, **kw: Any
 ) -> np.ndarray:
+    """``fn`` at every design point of ``x``, from one :func:`sweep` of the design on ``bases``
+    (``kw``: sweep's keyword arguments, ``rules`` included, passed on as they are)."""
     frame = sweep((x, prob["names"]), bases, **kw)
     y = np.full(x.shape[0], np.nan)
     for point, part in frame.groupby("point", sort=True):
