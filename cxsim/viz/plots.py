@@ -2,154 +2,50 @@
 
 Every function takes a tidy frame from :mod:`cxsim.experiments` (or ``Market.to_frame()``),
 draws on the given ``ax`` or a new figure, and returns the Axes (or Figure); none calls
-``plt.show()``. The style: time in years on the x axis, every axis labelled with its unit, a
-colour-blind-safe palette (Okabe & Ito 2008), no top or right spines, light horizontal grid,
-legends without frames, bands for 95% intervals over replications.
+``plt.show()``. The style (:mod:`cxsim.viz.style`): time in years on the x axis, every axis labelled with its
+unit (:data:`METRIC_LABELS`, from the metric registry), a colour-blind-safe palette (Okabe & Ito
+2008), no top or right spines, light horizontal grid, legends without frames, bands for 95%
+intervals over replications.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cxsim.core.metrics import METRIC_INFO
+from cxsim.viz.style import PALETTE, REFERENCE_COLOR, STAGE_COLORS, STYLE, series_color, style
+
 __all__ = [
     "METRIC_LABELS",
     "PALETTE",
     "STAGE_COLORS",
     "STYLE",
+    "STAGE_ORDER",
     "plot_cumulative_profit",
+    "plot_effect",
     "plot_headline",
+    "plot_intervals",
     "plot_ladder",
     "plot_metric_bands",
+    "plot_sweep_map",
     "style",
 ]
 
-#: Okabe–Ito colour-blind-safe palette (black last).
-PALETTE: tuple[str, ...] = (
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#F0E442",
-    "#000000",
-)
-
-#: Ladder stages bottom to top: the firm's customers (dark to light blue-green), then the lost
-#: and the not-yet-won in greys.
+#: Ladder stages as stacked bottom to top: the firm's customers (advocates first), then the lost
+#: and the not-yet-won.
 STAGE_ORDER: tuple[str, ...] = ("advocate", "client", "repeat", "buyer", "lost", "prospect")
-STAGE_COLORS: dict[str, str] = {
-    "advocate": "#00441b",
-    "client": "#1b7837",
-    "repeat": "#5aae61",
-    "buyer": "#a6dba0",
-    "lost": "#b2182b",
-    "prospect": "#d9d9d9",
-}
 
-#: Axis labels with units, by metric column.
-METRIC_LABELS: dict[str, str] = {
-    "customers": "customers (buyer to advocate)",
-    "prospect": "prospects (customers)",
-    "buyer": "buyers (customers)",
-    "repeat": "repeat customers (customers)",
-    "client": "clients (customers)",
-    "advocate": "advocates (customers)",
-    "lost": "lost customers (customers)",
-    "new": "new customers (per week)",
-    "won_back": "customers won back (per week)",
-    "churned": "customers lost (per week)",
-    "churn_rate": "churn rate (share per week)",
-    "retention_rate": "retention rate (share per week)",
-    "purchases": "purchases (per week)",
-    "delighted": "delighted experiences (per week)",
-    "disappointed": "disappointed experiences (per week)",
-    "delight_rate": "delight rate (share of purchases)",
-    "complaints": "complaints (per week)",
-    "silent": "silent dissatisfaction (per week)",
-    "recoveries": "complaints resolved (per week)",
-    "unresolved": "complaints unresolved (per week)",
-    "wom_positive": "positive word of mouth (messages per week)",
-    "wom_negative": "negative word of mouth (messages per week)",
-    "mean_expectation": "mean expectation (quality units)",
-    "mean_experienced": "mean experienced quality (quality units)",
-    "mean_disconfirmation": "mean disconfirmation (quality units)",
-    "mean_satisfaction": "mean satisfaction (quality units)",
-    "mean_trust": "mean trust (0–1)",
-    "nps": "NPS (promoters − detractors, share)",
-    "revenue": "revenue (currency per week)",
-    "cogs": "cost of goods (currency per week)",
-    "spend": "spend (currency per week)",
-    "acquisition_spend": "acquisition spend (currency per week)",
-    "retention_spend": "retention spend (currency per week)",
-    "profit": "profit (currency per week)",
-    "npv": "cumulative discounted profit, NPV (currency)",
-    "cac": "CAC (currency per new customer)",
-    "clv": "CLV (currency per customer)",
-    "customer_equity": "customer equity (currency)",
-    "value_per_customer": "NPV per customer acquired (currency)",
-    "quality": "product quality (quality units)",
-    "price": "price (currency per purchase)",
-    "unit_cost": "unit cost (currency per purchase)",
-}
-
-#: Matplotlib rc settings of the house style.
-STYLE: dict[str, Any] = {
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "figure.facecolor": "white",
-    "axes.facecolor": "white",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "axes.grid.axis": "y",
-    "grid.color": "#dddddd",
-    "grid.linewidth": 0.6,
-    "axes.titlesize": 11,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 9,
-    "legend.frameon": False,
-    "lines.linewidth": 1.8,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE),
-    "font.family": "sans-serif",
-}
+#: Axis labels with units, by metric column (from :data:`cxsim.core.metrics.METRIC_INFO`).
+METRIC_LABELS: dict[str, str] = {name: m.label for name, m in METRIC_INFO.items()}
 
 WEEKS_PER_YEAR = 52.0
-
-
-@contextmanager
-def style() -> Iterator[None]:
-    """Apply the house style inside a ``with`` block (the functions here do it themselves).
-
-    Matplotlib's ``rc_context`` restores every setting on exit, including interactive mode; a
-    first figure made inside the block (Jupyter's inline backend switches interactive mode on
-    then) would otherwise leave later figures undisplayed. The interactive state set inside the
-    block is kept.
-    """
-    inside = mpl.is_interactive()
-    try:
-        with mpl.rc_context(STYLE):
-            try:
-                yield
-            finally:
-                inside = mpl.is_interactive()
-    finally:
-        if mpl.is_interactive() != inside:
-            mpl.interactive(inside)
 
 
 def plot_ladder(
@@ -241,7 +137,7 @@ def plot_metric_bands(
             part = data if g is None else data[data[by] == g]
             stat = part.groupby("week", sort=True)[metric].agg(["mean", "std", "count"])
             years = stat.index.to_numpy(dtype=float) / WEEKS_PER_YEAR
-            color = PALETTE[i % len(PALETTE)]
+            color = series_color(i)
             ax.plot(years, stat["mean"], color=color, label=str(g) if g is not None else metric)
             n = stat["count"].to_numpy()
             if (n > 1).any():
@@ -280,7 +176,7 @@ def plot_cumulative_profit(
 ) -> Axes:
     """Cumulative discounted profit (NPV) over years, mean and band by scenario."""
     ax = plot_metric_bands(df, "npv", by=by, ax=ax, firm=firm, level=level)
-    ax.axhline(0.0, color="#888888", linewidth=0.8, zorder=0)
+    ax.axhline(0.0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
     return ax
 
 
@@ -422,7 +318,7 @@ def plot_effect(
         xs = data[x].to_numpy(dtype=float)
         ys = data[y].to_numpy(dtype=float)
         if color is None:
-            color = PALETTE[len(ax.get_lines()) // 2 % len(PALETTE)]
+            color = series_color(len(ax.get_lines()) // 2)
         lo = hi = None
         if low is not None and high is not None:
             lo, hi = data[low].to_numpy(dtype=float), data[high].to_numpy(dtype=float)
@@ -438,7 +334,7 @@ def plot_effect(
         if lo is not None:
             ax.fill_between(xs, lo, hi, color=color, alpha=0.2, linewidth=0)
         if zero:
-            ax.axhline(0.0, color="#888888", linewidth=0.8, zorder=0)
+            ax.axhline(0.0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
         else:  # keep two lines per call, so colours still cycle
             ax.plot([], [])
         ax.set_xlabel(xlabel or x)
@@ -448,9 +344,6 @@ def plot_effect(
         if label:
             ax.legend(loc="best")
         return ax
-
-
-__all__.append("plot_effect")
 
 
 def plot_intervals(
@@ -508,7 +401,7 @@ def plot_intervals(
             mean = part[f"{prefix}mean"].to_numpy(dtype=float)
             lo = part[f"{prefix}ci_low"].to_numpy(dtype=float)
             hi = part[f"{prefix}ci_high"].to_numpy(dtype=float)
-            color = PALETTE[(i + (1 if diff else 0)) % len(PALETTE)]
+            color = series_color(i + (1 if diff else 0))
             err = np.vstack([mean - lo, hi - mean])
             ax.errorbar(
                 xs,
@@ -522,7 +415,7 @@ def plot_intervals(
                 label=str(g) if g is not None else metric,
             )
         if diff:
-            ax.axhline(0.0, color="#888888", linewidth=0.8, zorder=0)
+            ax.axhline(0.0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
         ax.set_xticks(years)
         ax.set_xticklabels([f"{y:g}" for y in years])
         ax.set_xlabel("time (years)")
@@ -628,6 +521,3 @@ def plot_sweep_map(
         if title:
             ax.set_title(title)
         return ax
-
-
-__all__ += ["plot_intervals", "plot_sweep_map"]

@@ -7,23 +7,20 @@ must not change what is printed) and shown with thousands separators.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
+
+from cxsim.viz import style
 
 
 def fmt(x: float, digits: int = 3) -> str:
-    """``x`` rounded to ``digits`` significant figures, with thousands separators.
+    """``x`` rounded to ``digits`` significant figures, with thousands separators: the one
+    formatter, :func:`cxsim.viz.style.fmt`, except that a missing number prints as ``nan`` (as in
+    the notebooks' checked outputs).
 
-    >>> fmt(154877.06), fmt(0.013812), fmt(-2.0)
-    ('155,000', '0.0138', '-2.00')
+    >>> fmt(154877.06), fmt(0.013812), fmt(-2.0), fmt(float("nan"))
+    ('155,000', '0.0138', '-2.00', 'nan')
     """
-    x = float(x)
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    r = float(f"{x:.{digits}g}")
-    decimals = max(digits - 1 - math.floor(math.log10(abs(r))), 0)
-    return f"{r:,.{decimals}f}"
+    return style.fmt(x, digits, missing="nan")
 
 
 def show(summary: pd.DataFrame, metrics: list[str] | tuple[str, ...], width: int = 20) -> None:
