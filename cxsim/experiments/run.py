@@ -40,9 +40,7 @@ from cxsim.experiments.designs import (
     _param_columns,
     sweep_points,
 )
-
-# _mp_context: still imported from here by cxsim.cli until it calls make_executor(workers=...)
-from cxsim.experiments.executors import _mp_context, make_executor  # noqa: F401
+from cxsim.experiments.executors import make_executor
 from cxsim.experiments.failures import (
     RunFailedWarning,
     RunsFailedError,
