@@ -21,7 +21,8 @@ from cxsim.core import metrics, rules
 from cxsim.core.firms import LeverEffects
 from cxsim.core.network import NETWORK_KINDS
 from cxsim.params import LEVERS, STRATEGIES
-from tools import odd as docs
+from cxsim.params.declare import CALIBRATED
+from tools import odd, odd_data, odd_model, odd_params
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
@@ -52,7 +53,7 @@ def odd_text() -> str:
 
 @pytest.fixture(scope="module")
 def prose(odd_text: str) -> str:
-    return docs.strip_generated(odd_text)
+    return odd.strip_generated(odd_text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def stale_report(current: str, rendered: str, limit: int = 40) -> str:
 
 
 def test_odd_is_up_to_date(odd_text: str) -> None:
-    report = stale_report(odd_text, docs.render_odd(ODD))
+    report = stale_report(odd_text, odd.render_odd(ODD))
     assert not report, report
 
 
@@ -93,8 +94,8 @@ def test_a_changed_default_is_caught(odd_text: str) -> None:
     row = re.search(r"^\| `n_customers` \| ([^|]+) \|", odd_text, re.MULTILINE)
     assert row, "the customers table has no n_customers row"
     stale = odd_text.replace(row.group(0), "| `n_customers` | 12345678 |", 1)
-    rendered = docs.render_text(stale)
-    assert rendered == docs.render_text(odd_text)
+    rendered = odd.render_text(stale)
+    assert rendered == odd.render_text(odd_text)
     report = stale_report(stale, rendered)
     assert "python -m tools.odd" in report and "12345678" in report
 
@@ -103,33 +104,33 @@ def test_render_is_idempotent_and_only_touches_markers(tmp_path: Path) -> None:
     template = (
         "# title\n\nprose stays\n\n<!-- params:network -->\nstale\n<!-- /params -->\n\nmore prose\n"
     )
-    once = docs.render_text(template)
-    assert once == docs.render_text(once)
+    once = odd.render_text(template)
+    assert once == odd.render_text(once)
     assert "stale" not in once
     assert once.startswith("# title\n\nprose stays\n\n<!-- params:network -->\n| parameter |")
     assert once.endswith("<!-- /params -->\n\nmore prose\n")
-    assert docs.strip_generated(once) == "# title\n\nprose stays\n\n\n\nmore prose\n"
+    assert odd.strip_generated(once) == "# title\n\nprose stays\n\n\n\nmore prose\n"
     with pytest.raises(ValueError, match="unknown marker"):
-        docs.render_text("<!-- nonsense -->\n<!-- /nonsense -->")
+        odd.render_text("<!-- nonsense -->\n<!-- /nonsense -->")
 
 
 def test_command_rewrites_in_place_and_check_mode(tmp_path: Path, capsys) -> None:
     path = tmp_path / "ODD.md"
     path.write_text("intro\n<!-- strategies -->\nold\n<!-- /strategies -->\n", encoding="utf-8")
-    assert docs.main([str(path), "--check"]) == 1
+    assert odd.main([str(path), "--check"]) == 1
     assert "python -m tools.odd" in capsys.readouterr().err
-    assert docs.main([str(path)]) == 0
+    assert odd.main([str(path)]) == 0
     assert "retention_focus" in path.read_text(encoding="utf-8")
-    assert docs.main([str(path), "--check"]) == 0
+    assert odd.main([str(path), "--check"]) == 0
 
 
 def test_every_marker_kind_is_used(odd_text: str) -> None:
-    used = {m.split(":")[0] for m in docs.markers(odd_text)}
-    assert set(docs.GENERATORS) <= used, (
-        f"generators never used in ODD.md: {set(docs.GENERATORS) - used}"
+    used = {m.split(":")[0] for m in odd.markers(odd_text)}
+    assert set(odd.GENERATORS) <= used, (
+        f"generators never used in ODD.md: {set(odd.GENERATORS) - used}"
     )
-    sections = {m.split(":")[1] for m in docs.markers(odd_text) if m.startswith("params:")}
-    assert sections == set(docs.PARAM_SECTIONS), "every parameter section needs its table"
+    sections = {m.split(":")[1] for m in odd.markers(odd_text) if m.startswith("params:")}
+    assert sections == set(odd_params.PARAM_SECTIONS), "every parameter section needs its table"
 
 
 # --------------------------------------------------------------------------------------------
@@ -138,25 +139,25 @@ def test_every_marker_kind_is_used(odd_text: str) -> None:
 
 
 def test_every_parameter_appears(odd_text: str) -> None:
-    params = docs.all_parameters()
+    params = odd_params.all_parameters()
     missing = [f"{s}.{n}" for n, s in params.items() if f"`{n}`" not in odd_text]
     assert not missing, f"parameters missing from docs/ODD.md: {missing}; {REGENERATE}"
 
 
 def test_parameter_names_are_unique_across_sections() -> None:
-    names = [f.name for s in docs.PARAM_SECTIONS for f in docs.parameter_fields(s)]
+    names = [f.name for s in odd_params.PARAM_SECTIONS for f in odd_params.parameter_fields(s)]
     dup = sorted({n for n in names if names.count(n) > 1})
     assert not dup, f"parameter names used in two sections: {dup} (flat names must be unique)"
 
 
 def test_every_parameter_has_a_source() -> None:
     """Every parameter declares its source with its default, unit and range (P(..., source=))."""
-    sources = docs.sources()
-    assert set(sources) == set(docs.all_parameters())
+    sources = odd_params.sources()
+    assert set(sources) == set(odd_params.all_parameters())
     missing = sorted(name for name, source in sources.items() if not source.strip())
     assert not missing, (
         f"parameters without a source: {missing}; give their declaration in cxsim.params a "
-        f"source=... (literature, or '{docs.CALIBRATED}'), then {REGENERATE}"
+        f"source=... (literature, or '{CALIBRATED}'), then {REGENERATE}"
     )
 
 
@@ -164,12 +165,12 @@ def test_a_missing_source_is_shown_as_a_gap() -> None:
     from dataclasses import field, make_dataclass
 
     undeclared = make_dataclass("Undeclared", [("x", float, field(default=1.0, metadata={}))])
-    assert "no source declared" in docs.source_of(fields(undeclared)[0])
+    assert "no source declared" in odd_params.source_of(fields(undeclared)[0])
 
 
 def test_sources_are_honest_about_calibration() -> None:
     """A source that cites no literature must say the value is calibrated or a choice."""
-    sources = docs.sources()
+    sources = odd_params.sources()
     for name, source in sources.items():
         cites = re.search(r"\b(1[89]\d\d|20\d\d)\b|seed 00\d|design brief", source)
         assert (
@@ -184,7 +185,7 @@ def test_sources_are_honest_about_calibration() -> None:
 
 def test_every_rule_is_described_in_the_prose(prose: str) -> None:
     """Each rule needs a hand-written submodel description, not just a row in the index."""
-    public = docs.rule_functions()
+    public = odd_model.rule_functions()
     assert public, "cxsim.core.rules defines no rules?"
     missing = [r for r in public if f"cxsim.core.rules.{r}" not in prose]
     assert not missing, (
@@ -199,7 +200,7 @@ def test_rule_functions_are_all_found() -> None:
         for n, f in inspect.getmembers(rules, inspect.isfunction)
         if f.__module__ == rules.__name__ and not n.startswith("_")
     }
-    assert set(docs.rule_functions()) == by_inspection
+    assert set(odd_model.rule_functions()) == by_inspection
 
 
 def test_every_lever_strategy_metric_and_network_appears(odd_text: str) -> None:
@@ -214,28 +215,31 @@ def test_every_lever_strategy_metric_and_network_appears(odd_text: str) -> None:
         assert f"`{name}`" in odd_text, f"`{name}` missing from docs/ODD.md; {REGENERATE}"
 
 
-def test_every_output_and_network_kind_has_a_meaning() -> None:
-    undocumented = [
-        m for m in metrics.METRICS if m not in rules.STAGES and m not in docs.METRIC_DOCS
-    ]
-    assert not undocumented, f"outputs without a meaning in tools.odd.METRIC_DOCS: {undocumented}"
-    assert set(NETWORK_KINDS) <= set(docs.NETWORK_DOCS)
-    assert set(rules.STAGES) <= set(docs.STAGE_DOCS)
-    assert {f.name for f in fields(LeverEffects)} <= set(docs.EFFECT_USE)
+def test_every_output_and_network_kind_has_a_meaning(odd_text: str) -> None:
+    """Outputs are documented where they are declared (METRIC_INFO), and ODD.md shows that."""
+    for m in metrics.METRIC_INFO.values():
+        assert m.unit and m.meaning, f"output {m.name!r} has no unit or meaning in METRIC_INFO"
+        assert f"| `{m.name}` | {m.unit} | {m.meaning} |" in odd_text, (
+            f"output {m.name!r}: docs/ODD.md does not show METRIC_INFO's unit and meaning; "
+            + REGENERATE
+        )
+    assert set(NETWORK_KINDS) <= set(odd_data.NETWORK_DOCS)
+    assert set(rules.STAGES) <= set(odd_data.STAGE_DOCS)
+    assert {f.name for f in fields(LeverEffects)} <= set(odd_data.EFFECT_USE)
 
 
 def test_economic_measures_have_formulas_in_the_metrics_docstring() -> None:
-    documented = {n for names, _ in docs.economic_formulas() for n in names}
-    missing = [m for m in docs.ECONOMIC_MEASURES if m not in documented]
+    documented = {n for names, _ in odd_model.economic_formulas() for n in names}
+    missing = [m for m in odd_data.ECONOMIC_MEASURES if m not in documented]
     assert not missing, (
         f"economic measures without a formula in cxsim.core.metrics' docstring: {missing}"
     )
-    assert set(docs.ECONOMIC_MEASURES) <= set(metrics.METRICS)
+    assert set(odd_data.ECONOMIC_MEASURES) <= set(metrics.METRICS)
 
 
 def test_every_lever_has_a_target_and_response_parameters() -> None:
-    targets = docs.lever_targets()
-    params = docs.effect_parameters()
+    targets = odd_params.lever_targets()
+    params = odd_params.effect_parameters()
     for lever in LEVERS:
         assert targets[lever], f"spending on lever {lever!r} moves no LeverEffects field"
         for effect in targets[lever]:
@@ -250,22 +254,22 @@ def test_every_lever_has_a_target_and_response_parameters() -> None:
 
 
 def test_design_ideas_map_to_code_that_exists() -> None:
-    assert len(docs.DESIGN_IDEAS) == 9, "DESIGN.md's ideas table has nine rows"
-    for idea in (*docs.DESIGN_IDEAS, *docs.SEED_IDEAS):
+    assert len(odd_data.DESIGN_IDEAS) == 9, "DESIGN.md's ideas table has nine rows"
+    for idea in (*odd_data.DESIGN_IDEAS, *odd_data.SEED_IDEAS):
         assert idea.carriers, f"idea {idea.idea!r} is carried by nothing"
-        unknown = [c for c in idea.carriers if docs.resolve(c) is None]
+        unknown = [c for c in idea.carriers if odd_model.resolve(c) is None]
         assert not unknown, f"idea {idea.idea!r} names code that does not exist: {unknown}"
 
 
 def test_seed_ideas_cover_the_seed_articles() -> None:
-    seeds = {s.strip() for idea in docs.SEED_IDEAS for s in idea.seed.split(",")}
+    seeds = {s.strip() for idea in odd_data.SEED_IDEAS for s in idea.seed.split(",")}
     assert seeds == {"000", "001", "002", "003", "004"}
-    assert len(docs.SEED_IDEAS) >= 13
+    assert len(odd_data.SEED_IDEAS) >= 13
 
 
 def test_resolve_rejects_names_that_do_not_exist() -> None:
-    assert docs.resolve("rule:update_trust") == "`cxsim.core.rules.update_trust`"
-    assert docs.resolve("param:trust_gain") == "`customers.trust_gain`"
+    assert odd_model.resolve("rule:update_trust") == "`cxsim.core.rules.update_trust`"
+    assert odd_model.resolve("param:trust_gain") == "`customers.trust_gain`"
     for bogus in (
         "rule:no_such_rule",
         "param:no_such_param",
@@ -278,7 +282,7 @@ def test_resolve_rejects_names_that_do_not_exist() -> None:
         "stage:saint",
         "unknown:thing",
     ):
-        assert docs.resolve(bogus) is None, bogus
+        assert odd_model.resolve(bogus) is None, bogus
 
 
 def test_ideas_tables_show_no_unknown_names(odd_text: str) -> None:
@@ -306,10 +310,10 @@ def test_design_table_rows_are_all_mapped() -> None:
     if path is None:
         pytest.skip("DESIGN.md is not beside this checkout (set CXSIM_DESIGN_MD to check it)")
     rows = _design_rows(path.read_text(encoding="utf-8"))
-    assert len(rows) == len(docs.DESIGN_IDEAS), (
-        f"DESIGN.md has {len(rows)} idea rows, tools.odd.DESIGN_IDEAS maps {len(docs.DESIGN_IDEAS)}"
+    assert len(rows) == len(odd_data.DESIGN_IDEAS), (
+        f"DESIGN.md has {len(rows)} idea rows, tools/odd_data.py's DESIGN_IDEAS maps {len(odd_data.DESIGN_IDEAS)}"
     )
-    for row, idea in zip(rows, docs.DESIGN_IDEAS, strict=True):
+    for row, idea in zip(rows, odd_data.DESIGN_IDEAS, strict=True):
         assert row.startswith(idea.key), (
             f"DESIGN.md row {row[:60]!r} is not mapped (expected {idea.key!r})"
         )
