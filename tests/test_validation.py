@@ -19,20 +19,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsim.validation import checks, docking
-from cxsim.validation.checks import Check, CheckResult
-from cxsim.validation.docking import (
+from cxsim.validation import bass, checks, docking
+from cxsim.validation.bass import (
     bass_closed_form,
     bass_docking,
     bass_errors,
     bass_market,
     bass_recursion,
-    clv_closed_form,
-    clv_docking,
-    expectation_half_life,
-    half_life_closed_form,
-    rule_half_life,
 )
+from cxsim.validation.checks import Check, CheckResult
+from cxsim.validation.clv import clv_closed_form, clv_docking
+from cxsim.validation.half_life import expectation_half_life, half_life_closed_form, rule_half_life
 
 N = 10_000
 YEARS = 15
@@ -188,7 +185,7 @@ def test_sparse_networks_stay_below_bass(kind, pool):
     # adopt more slowly: neighbours of an adopter are already adopters and pass nothing on.
     # Were q applied to the whole population's share, the network would not matter and the
     # lag would be zero: the lag must be far beyond noise (more than 10 SE at its largest).
-    p, q = docking.NETWORK_PAIR
+    p, q = bass.NETWORK_PAIR
     f = bass_docking(
         p,
         q,
@@ -203,7 +200,7 @@ def test_sparse_networks_stay_below_bass(kind, pool):
     )
     e = bass_errors(f)
     assert e["excess_over_recursion"] <= 4.0, e
-    lag = (f["recursion"] - f["adopted_share"]) / f["se"].clip(lower=docking.se_floor(N, 10))
+    lag = (f["recursion"] - f["adopted_share"]) / f["se"].clip(lower=bass.se_floor(N, 10))
     assert lag.max() > 10.0
 
 

@@ -4,8 +4,10 @@ Rand & Rust (2011) ask agent-based models in marketing for *verification* (docum
 unit-tested code; corner cases) and *validation* (stylized facts, real data, docking with other
 models). This package holds the validation side as checks on the real model:
 
-* :mod:`cxsim.validation.docking`: the Bass curve, the CLV formula, the expectation half-life and
-  the Fibich & Gibori network bound (closed forms and a published finding);
+* :mod:`cxsim.validation.docking`: the docking checks, on the cases of
+  :mod:`cxsim.validation.bass` (the Bass curve and the Fibich & Gibori network bound),
+  :mod:`cxsim.validation.clv` (the CLV formula) and :mod:`cxsim.validation.half_life` (the
+  expectation half-life), with the figures of :mod:`cxsim.validation.figures`;
 * :mod:`cxsim.validation.behaviours`: the reference behaviours 1–7 of docs/DESIGN.md;
 * :mod:`cxsim.validation.checks`: the registry both add to, and ``cxsim validate``.
 
