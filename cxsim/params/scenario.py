@@ -57,8 +57,8 @@ class Scenario:
             raise ScenarioError(
                 f"firms.initial_customers: shares sum to {share:g}, must be at most 1"
             )
-        if self.customers.trust_loss < self.customers.trust_gain:
-            pass  # allowed (a researcher may test symmetric or reversed trust), documented in ODD
+        # trust_loss below trust_gain is allowed: a researcher may test symmetric or reversed
+        # trust (documented in ODD)
 
     # -- flat access ---------------------------------------------------------------------------
     def get(self, key: str) -> Any:
