@@ -13,7 +13,7 @@ PYTHON ?=
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-EXTRAS := notebooks,dashboard,cluster,dev
+EXTRAS := notebooks,dashboard,cluster,dev,docs
 CONSTRAINTS := requirements/constraints.txt
 # Dashboard port (served on 127.0.0.1 only).
 PORT ?= 8765
@@ -46,7 +46,7 @@ if [ -z "$$py" ]; then \
 fi
 endef
 
-.PHONY: help venv find-python run test lab app bench lint format clean distclean
+.PHONY: help venv find-python run test lab app docs bench lint format clean distclean
 
 help: ## list the verbs
 	@echo "cxsim — make verbs (set-up is automatic: the first run/test creates .venv)"
@@ -84,6 +84,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks
 
 app: $(STAMP) ## serve the dashboard on http://127.0.0.1:8765 (PORT=...)
 	$(BIN)/cxsim app --host 127.0.0.1 --port $(PORT)
+
+docs: $(STAMP) ## build the documentation site into build/site (offline; view: python -m http.server -d build/site)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/site
 
 bench: $(STAMP) ## run the throughput and memory benchmarks
 	$(BIN)/python benchmarks/run.py

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,10 @@ MAKEFILE = ROOT / "Makefile"
 CI_RUN = ROOT / ".ci" / "run"
 
 PINNED_PYTHON = "3.12"
+#: Core dependencies declared as a range with an upper bound below their next major version
+#: (pyproject.toml), never an exact pin: users get bug-fix releases, not breaking ones; the exact
+#: tested version lives in requirements/constraints.txt.
+CAPPED = ("mesa",)
 MAKE_VERBS = ("help", "venv", "run", "test", "lab", "app", "bench", "lint", "format", "clean")
 
 
@@ -243,6 +248,55 @@ def constraints_problems(
     return problems
 
 
+def capped_range_problems(pyproject: dict, names: Sequence[str] = CAPPED) -> list[str]:
+    """Each named core dependency is a range ``>=X,<Y``: a lower bound, an upper bound that
+    excludes the next major version, and no exact pin (that belongs in the constraints)."""
+    core = _core(pyproject)
+    problems = []
+    for name in names:
+        req = core.get(canonicalize_name(name))
+        if req is None:
+            problems.append(f"{name} is not a core dependency")
+            continue
+        specs = list(req.specifier)
+        ops = {s.operator for s in specs}
+        if ops & {"==", "===", "~="}:
+            problems.append(f"{req} pins a version; declare a range >=X,<Y and pin in constraints")
+        lower = [Version(s.version) for s in specs if s.operator in (">=", ">")]
+        upper = [Version(s.version) for s in specs if s.operator in ("<", "<=")]
+        if not lower:
+            problems.append(f"{req} has no lower bound (>=)")
+        if not upper:
+            problems.append(f"{req} has no upper bound (<): the next major version may break it")
+        elif lower and min(upper).major > max(lower).major + 1:
+            problems.append(f"{req} admits more than one major version above its lower bound")
+    return problems
+
+
+def build_requirements_problems(pyproject: dict, constraints: str) -> list[str]:
+    """What [build-system] requires is also in the dev extra and pinned within range, so a
+    wheel builds offline with ``pip wheel --no-build-isolation`` in the dev environment."""
+    pins, _ = constraint_pins(constraints)
+    dev = {
+        canonicalize_name(r.name)
+        for r in map(
+            Requirement, pyproject["project"].get("optional-dependencies", {}).get("dev", [])
+        )
+    }
+    problems = []
+    for req in map(Requirement, pyproject.get("build-system", {}).get("requires", [])):
+        name = canonicalize_name(req.name)
+        if name not in dev:
+            problems.append(f"build requirement {req} is not in the dev extra")
+        if name not in pins:
+            problems.append(f"build requirement {req} is not pinned in constraints")
+        elif not req.specifier.contains(pins[name], prereleases=True):
+            problems.append(
+                f"pinned {req.name}=={pins[name]} does not satisfy build requirement {req}"
+            )
+    return problems
+
+
 def python_version_file_problems(text: str, pyproject: dict) -> list[str]:
     """.python-version names a 3.12.x release that satisfies requires-python."""
     version = text.strip()
@@ -318,6 +372,14 @@ def test_constraints_pin_optional_dependencies_within_pyproject(pyproject):
     assert constraints_problems(CONSTRAINTS.read_text(), pyproject, include_optional=True) == []
 
 
+def test_capped_core_dependencies_are_ranges(pyproject):
+    assert capped_range_problems(pyproject) == []
+
+
+def test_build_requirements_installable_offline(pyproject):
+    assert build_requirements_problems(pyproject, CONSTRAINTS.read_text()) == []
+
+
 def test_python_version_file(pyproject):
     assert python_version_file_problems(PYTHON_VERSION.read_text(), pyproject) == []
 
@@ -352,7 +414,8 @@ ENV_BREAKS = {
     "python pin missing": ("python_pin", "  - python=3.12\n", ""),
     "python pin not conda syntax": ("python_pin", "- python=3.12", "- python>=3.12"),
     "core specifier differs": ("core", "numpy>=2.1,<3", "numpy>=2.0,<3"),
-    "core specifier loosened": ("core", "mesa==3.5.1", "mesa>=3.5"),
+    "core upper bound dropped": ("core", "mesa>=3.5,<4", "mesa>=3.5"),
+    "core range replaced by a pin": ("core", "mesa>=3.5,<4", "mesa==3.5.1"),
     "core dependency missing": ("core", "      - pyarrow>=17\n", ""),
     "non-core dependency added": (
         "core",
@@ -409,6 +472,52 @@ def test_constraints_check_catches_breakage(old, new, optional, pyproject):
     assert constraints_problems(broken, pyproject, include_optional=optional)
 
 
+def _with_core(pyproject: dict, old: str, new: str) -> dict:
+    deps = list(pyproject["project"]["dependencies"])
+    assert old in deps, f"test fixture out of date: {old!r} not a core dependency"
+    deps[deps.index(old)] = new
+    return {**pyproject, "project": {**pyproject["project"], "dependencies": deps}}
+
+
+@pytest.mark.parametrize(
+    "new",
+    ["mesa>=3.5", "mesa==3.5.1", "mesa~=3.5", "mesa<4", "mesa>=3.5,<6", "mesa"],
+    ids=[
+        "no upper bound",
+        "exact pin",
+        "compatible release",
+        "no lower bound",
+        "two majors",
+        "bare",
+    ],
+)
+def test_capped_range_check_catches_breakage(new, pyproject):
+    assert capped_range_problems(_with_core(pyproject, "mesa>=3.5,<4", new))
+
+
+def test_capped_range_check_needs_the_dependency(pyproject):
+    assert capped_range_problems(pyproject, ("no-such-package",))
+
+
+@pytest.mark.parametrize(
+    "where, old, new",
+    [
+        ("pyproject", '    "setuptools>=77",\n    "wheel",\n', ""),
+        ("constraints", "setuptools==", "# setuptools=="),
+        ("constraints", "wheel==", "# wheel=="),
+        ("constraints", "setuptools==84.2.1", "setuptools==70.0.0"),
+    ],
+    ids=["not in dev extra", "setuptools not pinned", "wheel not pinned", "pin below build range"],
+)
+def test_build_requirements_check_catches_breakage(where, old, new):
+    pyproject_text, constraints = PYPROJECT.read_text(), CONSTRAINTS.read_text()
+    if where == "pyproject":
+        pyproject_text = _edit(pyproject_text, old, new)
+    else:
+        constraints = _edit(constraints, old, new)
+    assert build_requirements_problems(parse_pyproject(pyproject_text), constraints)
+
+
 @pytest.mark.parametrize("text", ["3.11.7\n", "3.13.0\n", "3.12\n", "system\n", ""])
 def test_python_version_check_catches_breakage(text, pyproject):
     assert python_version_file_problems(text, pyproject)
@@ -422,10 +531,14 @@ def test_python_version_check_uses_requires_python(pyproject):
 @pytest.mark.parametrize(
     "old, new",
     [
-        ("EXTRAS := notebooks,dashboard,cluster,dev", "EXTRAS := notebooks,dev"),
+        ("EXTRAS := notebooks,dashboard,cluster,dev,docs", "EXTRAS := notebooks,dev,docs"),
+        (
+            "EXTRAS := notebooks,dashboard,cluster,dev,docs",
+            "EXTRAS := notebooks,dashboard,cluster,dev",
+        ),
         ("-c $(CONSTRAINTS)", ""),
     ],
-    ids=["extra missing", "no constraints"],
+    ids=["extra missing", "docs extra missing", "no constraints"],
 )
 def test_makefile_check_catches_breakage(old, new, pyproject):
     assert makefile_extras_problems(_edit(MAKEFILE.read_text(), old, new), pyproject)
