@@ -1,4 +1,4 @@
-"""The dashboard (cxsim/app.py) without a browser: the model behind it, its data, and the page
+"""The dashboard (cxsim/viz/app.py) without a browser: the model behind it, its data, and the page
 rendered with ``solara.render`` (the same widgets a browser or a notebook shows)."""
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def test_module_page_displays_as_in_a_notebook():
     box, rc = solara.render(element, handle_error=False)
     try:
         assert len(_images(rc)) == len(CHARTS)
-        assert _caption(rc).startswith("Week 0 · 1,000 customers")
+        assert _caption(rc).startswith("Week 0 · 2,000 customers")
         rc.find(v.Btn, children=["Step"]).widget.click()
         assert _caption(rc).startswith("Week 1 ·")
     finally:

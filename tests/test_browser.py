@@ -1,5 +1,5 @@
 """The dashboard in a real browser: Debian's Chromium driven by playwright, against
-``solara run cxsim/app.py --production`` (fully offline: solara-assets serves the page's
+``solara run cxsim/viz/app.py --production`` (fully offline: solara-assets serves the page's
 JavaScript). Saves results/dashboard.png."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def server(tmp_path):
         "-m",
         "solara",
         "run",
-        str(ROOT / "cxsim" / "app.py"),
+        str(ROOT / "cxsim" / "viz" / "app.py"),
         "--host",
         "127.0.0.1",
         "--port",
@@ -124,18 +124,20 @@ def test_dashboard_in_chromium(server):
             page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
             page.goto(server)
             caption = page.locator(".cxsim-caption")
-            expect(caption).to_contain_text("Week 0 · 1,000 customers", timeout=40_000)
+            expect(caption).to_contain_text("Week 0 · 2,000 customers", timeout=40_000)
             expect(page.locator("img.cxsim-plot")).to_have_count(N_PLOTS)
             start = _plot_pixels(page)
 
-            # move the Customers slider (1,000 → 500, five steps of 100) and build that market
+            # move the Customers slider (2,000 → 500, fifteen steps of 100) and build that market
             slider = page.locator('[role="slider"][aria-valuemax="2000"]')
             slider.focus()
-            for _ in range(5):
+            for _ in range(15):
                 slider.press("ArrowLeft")
             expect(slider).to_have_attribute("aria-valuenow", "500")
             page.get_by_role("button", name="Reset").click()
             expect(caption).to_contain_text("Week 0 · 500 customers", timeout=20_000)
+            # the sliders left alone keep the default market's values (voice_minor = 1/26)
+            expect(page.locator(".cxsim-caption-levers")).to_contain_text("voice 0.0385")
             reset, changed = _wait_for_change(page, start, at_least=1)
             assert changed >= 1, "the network plot did not change with the number of customers"
 
