@@ -8,7 +8,7 @@ models). This package holds the validation side as checks on the real model:
   :mod:`cxsim.validation.bass` (the Bass curve and the Fibich & Gibori network bound),
   :mod:`cxsim.validation.clv` (the CLV formula) and :mod:`cxsim.validation.half_life` (the
   expectation half-life), with the figures of :mod:`cxsim.validation.figures`;
-* :mod:`cxsim.validation.behaviours`: the reference behaviours 1–7 of docs/DESIGN.md;
+* :mod:`cxsim.validation.behaviours`: the reference behaviours 1–7 (docs/validation.md);
 * :mod:`cxsim.validation.checks`: the registry both add to, and ``cxsim validate``.
 
 >>> from cxsim.validation import run_checks

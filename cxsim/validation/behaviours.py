@@ -469,7 +469,7 @@ def _result(claims: dict[str, tuple[float, bool]]) -> CheckResult:
 @check(
     "behaviour-leaky-bucket",
     group="behaviour",
-    source="DESIGN.md behaviour 1; Raphel & Raphel 1995; Reichheld & Sasser 1990",
+    source="reference behaviour 1; Raphel & Raphel 1995; Reichheld & Sasser 1990",
     expected="acquisition focus: more customers at week 13, more churn, fewer customers "
     "and lower NPV after 5 years (10 paired seeds, default market)",
     tolerance="each paired z > 3",
@@ -489,7 +489,7 @@ def check_leaky_bucket() -> CheckResult:
 @check(
     "behaviour-acquisition-wins-young-market",
     group="behaviour",
-    source="DESIGN.md behaviour 1 (documented region)",
+    source="reference behaviour 1 (documented region)",
     expected="young, unsaturated market with weak word of mouth: acquisition focus has the "
     "higher NPV over 5 years (10 paired seeds)",
     tolerance="paired z > 3",
@@ -503,7 +503,7 @@ def check_young_market() -> CheckResult:
 @check(
     "behaviour-expectation-treadmill",
     group="behaviour",
-    source="DESIGN.md behaviour 2; Oliver 1980; Helson 1964",
+    source="reference behaviour 2; Oliver 1980; Helson 1964",
     expected="constant quality: delight and praise per purchase fade, disconfirmation decays "
     "to <= 0; rising quality keeps delighting",
     tolerance="binomial z > 3; fade to < 1/4 (delight) and < 1/2 (praise)",
@@ -552,7 +552,7 @@ def check_treadmill() -> CheckResult:
 @check(
     "behaviour-trust-asymmetry",
     group="behaviour",
-    source="DESIGN.md behaviour 3; Slovic 1993; Baumeister et al. 2001",
+    source="reference behaviour 3; Slovic 1993; Baumeister et al. 2001",
     expected="one miss + one hit leaves trust below its start (0.5); >= 2 hits to recover; "
     "loss/gain in [2, 5]",
     tolerance="exact (rule)",
@@ -571,7 +571,7 @@ def check_trust_asymmetry() -> CheckResult:
 @check(
     "behaviour-trust-in-market",
     group="behaviour",
-    source="DESIGN.md behaviour 3",
+    source="reference behaviour 3",
     expected="a one-week failure at week 52: the trust gap to a control run peaks within 4 "
     "weeks and takes > 3x as long to halve",
     tolerance="fixed seed; the gap is > 0.03 trust",
@@ -595,7 +595,7 @@ def check_trust_in_market() -> CheckResult:
 @check(
     "behaviour-invisible-complaints",
     group="behaviour",
-    source="DESIGN.md behaviour 4; TARP 1986",
+    source="reference behaviour 4; TARP 1986",
     expected="a firm that does not ask hears a few percent of dissatisfied experiences "
     "(2-12%); asking for feedback raises the share",
     tolerance="binomial z > 3 between feedback levels",
@@ -612,7 +612,7 @@ def check_invisible_complaints() -> CheckResult:
 @check(
     "behaviour-service-recovery",
     group="behaviour",
-    source="DESIGN.md behaviour 5; Hart, Heskett & Sasser 1990; Smith & Bolton 1998",
+    source="reference behaviour 5; Hart, Heskett & Sasser 1990; Smith & Bolton 1998",
     expected="repurchase: resolved fast > resolved slowly > unresolved ~ silent",
     tolerance="binomial z > 3 (fast vs slow), > 2 (slow vs unresolved), |z| < 3 (unresolved "
     "vs silent)",
@@ -636,7 +636,7 @@ def check_service_recovery() -> CheckResult:
 @check(
     "behaviour-bad-news",
     group="behaviour",
-    source="DESIGN.md behaviour 6; Goldenberg, Libai, Moldovan & Muller 2007",
+    source="reference behaviour 6; Goldenberg, Libai, Moldovan & Muller 2007",
     expected="in a market growing by word of mouth, the share of customers who spread bad "
     "news is small (< 20%) and the share of NPV it costs is larger (leverage > 1)",
     tolerance="z(leverage - 1) > 3 over 10 paired seeds",
@@ -657,7 +657,7 @@ def check_bad_news() -> CheckResult:
 @check(
     "behaviour-individual-treatment",
     group="behaviour",
-    source="DESIGN.md behaviour 7; Peppers & Rogers 1993",
+    source="reference behaviour 7; Peppers & Rogers 1993",
     expected="at equal spend personalization beats uniform service once needs are diverse "
     "(heterogeneity >= 1) and the gap grows with heterogeneity (0.25, 1, 2)",
     tolerance="paired z > 3",
