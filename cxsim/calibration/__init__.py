@@ -10,11 +10,23 @@ must reproduce and fits the standard buy-till-you-die benchmarks to it.
 * :mod:`cxsim.calibration.summary` — :func:`cohort_summary` (transactions per customer, share
   buying once / 11+ times, early and late repeat rates, spend CV), :func:`rfm` (frequency,
   recency, T, monetary), :func:`cumulative_repeats` (tracking curves).
+* :mod:`cxsim.calibration.bgnbd` — :func:`fit_bgnbd` (BG/NBD, Fader, Hardie & Lee 2005) and
+  :func:`fit_gamma_gamma` (spend), maximum likelihood with standard errors; :func:`simulate_bgnbd`.
+* :mod:`cxsim.calibration.figures` — :func:`tracking_plot` (imports matplotlib when called).
 
 Errors are :class:`CalibrationError` (a :class:`cxsim.params.ScenarioError`) with one-line
 messages. Units: time in weeks, amounts in the log's currency.
 """
 
+from cxsim.calibration.bgnbd import (
+    BGNBD,
+    GammaGamma,
+    bgnbd_loglik,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_loglik,
+    simulate_bgnbd,
+)
 from cxsim.calibration.data import (
     CDNOW_START,
     CDNOW_WEEKS,
@@ -24,6 +36,7 @@ from cxsim.calibration.data import (
     load_cdnow_log,
 )
 from cxsim.calibration.errors import CalibrationError, ReferenceDataError, TransactionLogError
+from cxsim.calibration.figures import tracking_plot
 from cxsim.calibration.logs import LOG_COLUMNS, read_transaction_log
 from cxsim.calibration.summary import (
     CohortSummary,
@@ -36,22 +49,30 @@ from cxsim.calibration.summary import (
 )
 
 __all__ = [
+    "BGNBD",
     "CDNOW_START",
     "CDNOW_WEEKS",
     "CalibrationError",
     "CohortSummary",
+    "GammaGamma",
     "LOG_COLUMNS",
     "REFERENCE_DIR",
     "ReferenceDataError",
     "TransactionLogError",
+    "bgnbd_loglik",
     "calibration_end_date",
     "cdnow_path",
     "cohort_customers",
     "cohort_summary",
     "cumulative_repeats",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "gamma_gamma_loglik",
     "load_cdnow",
     "load_cdnow_log",
     "log_span_weeks",
     "read_transaction_log",
     "rfm",
+    "simulate_bgnbd",
+    "tracking_plot",
 ]
