@@ -11,7 +11,9 @@ A scenario is data, never code. The package is laid out by concept, lowest first
 * :mod:`cxsim.params.scenario`: :class:`Scenario`, overrides and :func:`typed_overrides`;
 * :mod:`cxsim.params.files`: TOML files, the bundled presets (package data under
   ``cxsim/params/presets``, loaded by :func:`preset` from a checkout and a wheel alike) and
-  :func:`resolve_scenario`.
+  :func:`resolve_scenario`;
+* :mod:`cxsim.params.limits`: how much one request may ask of the machine (replications, points,
+  runs, steps, workers, memory, file sizes), declared once for the command line and the API.
 
 Nothing here imports :mod:`cxsim.core` or any layer above it.
 """
@@ -27,6 +29,7 @@ from cxsim.params.files import (
     scenario_from_toml,
 )
 from cxsim.params.levers import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, LeverParams
+from cxsim.params.limits import ResourceError
 from cxsim.params.scenario import Scenario, scenario_from_dict, typed_overrides
 from cxsim.params.sections import (
     NETWORK_KINDS,
@@ -51,6 +54,7 @@ __all__ = [
     "MarketParams",
     "NetworkParams",
     "P",
+    "ResourceError",
     "Scenario",
     "ScenarioError",
     "load_scenario",

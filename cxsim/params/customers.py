@@ -31,6 +31,7 @@ class CustomerParams:
         math.inf,
         "mean purchase occasions per customer",
         source=CALIBRATED,
+        infinite=(math.inf,),  # a need at every step (the docking cases of cxsim.validation)
     )
     need_rate_shape: float = P(
         4.0,

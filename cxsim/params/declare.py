@@ -48,11 +48,14 @@ def P(
     choices: tuple[str, ...] | None = None,
     *,
     source: str,
+    infinite: tuple[float, ...] = (),
 ) -> Any:  # noqa: N802
     """Declare a parameter: default, unit, closed range [low, high], meaning and source.
 
     ``source`` says where the parameter's form or value comes from: a literature reference, or
     that the value is a modelling choice or :data:`CALIBRATED`. docs/ODD.md shows it.
+    ``infinite``: the infinities (``-math.inf``, ``math.inf``) that mean something for this
+    parameter (its ``doc`` says what); any other infinite value is refused.
     """
     meta = {
         "unit": unit,
@@ -61,6 +64,7 @@ def P(
         "doc": doc,
         "choices": choices,
         "source": source,
+        "infinite": tuple(infinite),
     }
     return field(default=default, metadata=meta)
 
@@ -69,6 +73,17 @@ def suggest(name: str, options: list[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``options``, or an empty string."""
     close = difflib.get_close_matches(name, options, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def show(value: Any, width: int = 60) -> str:
+    """``repr(value)`` on one line, cut to ``width`` characters, for error messages (a value of
+    thousands of digits or a long string stays readable)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print (sys.get_int_max_str_digits)
+        return f"<a whole number of about {value.bit_length() * 0.30103:,.0f} digits>"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def field_of(cls: type, name: str) -> Field:
@@ -80,38 +95,52 @@ def field_of(cls: type, name: str) -> Field:
 
 
 def coerce(key: str, value: Any, f: Field) -> Any:
-    """Check type and range of one value against its declaration; return it typed."""
+    """Check type and range of one value against its declaration; return it typed.
+
+    An infinite value is refused unless the parameter declares it meaningful (``infinite=`` of
+    :func:`P`: ``-inf`` switches the outside option off, ``+inf`` makes a need arise at every
+    step)."""
     default = f.default if f.default is not MISSING else None
     meta = f.metadata
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise ScenarioError(f"{key}: {value!r} is not true/false")
+            raise ScenarioError(f"{key}: {show(value)} is not true/false")
         return value
     is_bool = isinstance(value, bool | np.bool_)
     if isinstance(default, int) and not isinstance(default, bool):
         if is_bool or not isinstance(value, numbers.Real):
-            raise ScenarioError(f"{key}: {value!r} is not a whole number")
-        if not isinstance(value, numbers.Integral) and not float(value).is_integer():
-            raise ScenarioError(f"{key}: {value!r} is not a whole number")
+            raise ScenarioError(f"{key}: {show(value)} is not a whole number")
+        if not isinstance(value, numbers.Integral):
+            try:
+                whole = float(value).is_integer()
+            except (OverflowError, ValueError):
+                whole = False
+            if not whole:
+                raise ScenarioError(f"{key}: {show(value)} is not a whole number")
         value = int(value)
     elif isinstance(default, float):
         if is_bool or not isinstance(value, numbers.Real):
-            raise ScenarioError(f"{key}: {value!r} is not a number")
-        value = float(value)
+            raise ScenarioError(f"{key}: {show(value)} is not a number")
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ScenarioError(f"{key}: {show(value)} is too large to be a number") from None
         if math.isnan(value):
             raise ScenarioError(f"{key}: nan is not a number")
+        if math.isinf(value) and value not in (meta.get("infinite") or ()):
+            raise ScenarioError(f"{key}: {value!r} has no meaning here; give a finite number")
     elif isinstance(default, str):
         if not isinstance(value, str):
-            raise ScenarioError(f"{key}: {value!r} is not a string")
+            raise ScenarioError(f"{key}: {show(value)} is not a string")
         choices = meta.get("choices")
         if choices and value not in choices:
             raise ScenarioError(
-                f"{key}: {value!r} is not one of {', '.join(choices)}{suggest(value, list(choices))}"
+                f"{key}: {show(value)} is not one of {', '.join(choices)}{suggest(value, list(choices))}"
             )
         return value
     low, high = meta.get("low"), meta.get("high")
     if low is not None and value < low or high is not None and value > high:
         raise ScenarioError(
-            f"{key}: {value!r} is outside the allowed range [{low:g}, {high:g}] ({meta.get('unit')})"
+            f"{key}: {show(value)} is outside the allowed range [{low:g}, {high:g}] ({meta.get('unit')})"
         )
     return value

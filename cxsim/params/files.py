@@ -15,20 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from cxsim.params.declare import ScenarioError, suggest
+from cxsim.params.limits import MAX_SCENARIO_FILE_BYTES, read_limited
 from cxsim.params.scenario import Scenario, scenario_from_dict
 
 
 def load_scenario(path: str | Path, *, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load a scenario TOML file (the bundled presets are in ``cxsim/params/presets/``).
 
-    Missing keys take their defaults. Raises :class:`ScenarioError` for a missing file,
+    Missing keys take their defaults. Raises :class:`ScenarioError` for a missing file, a file
+    over :data:`~cxsim.params.limits.MAX_SCENARIO_FILE_BYTES` (refused before it is read),
     malformed TOML (with line and column), or any invalid value.
     """
     path = Path(path)
     if not path.is_file():
         raise ScenarioError(f"scenario: file {str(path)!r} does not exist")
+    data = read_limited(path, MAX_SCENARIO_FILE_BYTES, "scenario")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"scenario: {path.name} is not UTF-8 text") from None
     scenario = scenario_from_toml(text, name=path.stem, source=path.name)
@@ -42,6 +45,9 @@ def scenario_from_toml(text: str, *, name: str, source: str | None = None) -> Sc
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"scenario: {source or name} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. a whole number of more than 4,300 digits
+        reason = " ".join(str(exc).split())[:120]
+        raise ScenarioError(f"scenario: {source or name} cannot be read: {reason}") from None
     data.setdefault("name", name)
     return scenario_from_dict(data)
 

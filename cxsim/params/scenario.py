@@ -8,13 +8,15 @@ and what is allowed; the CLI prints it and exits with code 2.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from cxsim.params.customers import CustomerParams
-from cxsim.params.declare import ScenarioError, coerce, field_of, suggest
+from cxsim.params.declare import ScenarioError, coerce, field_of, show, suggest
 from cxsim.params.levers import LeverParams
+from cxsim.params.limits import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH
 from cxsim.params.sections import SECTIONS, MarketParams, NetworkParams, locate
 from cxsim.params.strategies import (
     DEFAULT_FIRMS,
@@ -38,6 +40,14 @@ class Scenario:
     firms: tuple[FirmSpec, ...] = DEFAULT_FIRMS
 
     def __post_init__(self) -> None:
+        check_name(self.name)
+        if not isinstance(self.description, str):
+            raise ScenarioError(f"description: {show(self.description)} is not a string")
+        if len(self.description) > MAX_DESCRIPTION_LENGTH:
+            raise ScenarioError(
+                f"description: {len(self.description):,} characters, at most "
+                f"{MAX_DESCRIPTION_LENGTH:,} allowed"
+            )
         for section in SECTIONS:
             _validate_section(section, getattr(self, section))
         if not self.firms:
@@ -118,6 +128,40 @@ class Scenario:
             for firm in self.firms
         ]
         return out
+
+
+#: Characters a scenario name may hold besides letters, digits and ``_`` (any script).
+NAME_PUNCTUATION = " .,;:+-=()[]'&#@%"
+_NAME = re.compile(r"[\w" + re.escape(NAME_PUNCTUATION) + r"]*")
+
+
+def check_name(name: Any) -> str:
+    """A scenario's ``name``: a label in tables, figures and manifests, never a path.
+
+    A string of 1 to :data:`~cxsim.params.limits.MAX_NAME_LENGTH` characters: letters, digits,
+    ``_`` and :data:`NAME_PUNCTUATION`, with no space at either end. No ``/``, ``\\``, ``$``,
+    control characters or NUL: output files are named by a slug of it
+    (:func:`cxsim.experiments.outputs.slug`), and figures must be able to print it as text.
+    """
+    if not isinstance(name, str):
+        raise ScenarioError(f"name: {show(name)} is not a string")
+    if not name.strip():
+        raise ScenarioError("name: an empty name; give a label such as 'retention_focus'")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ScenarioError(
+            f"name: {show(name, 40)} has {len(name):,} characters, at most {MAX_NAME_LENGTH} "
+            "allowed"
+        )
+    if not _NAME.fullmatch(name):
+        bad = sorted({c for c in name if not _NAME.fullmatch(c)})
+        shown = " ".join(repr(c) for c in bad[:5])
+        raise ScenarioError(
+            f"name: {show(name, 40)} holds characters that are not allowed ({shown}); use "
+            f"letters, digits, _ and {NAME_PUNCTUATION.strip()} or spaces"
+        )
+    if name != name.strip():
+        raise ScenarioError(f"name: {show(name, 40)} starts or ends with a space")
+    return name
 
 
 def _validate_section(section: str, obj: Any) -> None:

@@ -73,6 +73,7 @@ class MarketParams:
         math.inf,
         "utility of buying from no modelled firm (the rest of the market); -inf switches it off",
         source="form: outside option of the multinomial logit (McFadden 1974); " + CAL,
+        infinite=(-math.inf,),
     )
 
 
