@@ -2,25 +2,28 @@
 
 Why a module of its own: long sweeps get killed (a laptop lid, a cluster's wall-clock limit, a
 crash in one run), and the runs done by then must neither be lost nor be run again. With
-``out=DIR`` each finished run is written atomically (a temporary file in ``DIR/runs`` then
-:func:`os.replace`) as ``DIR/runs/<key>.parquet``, where ``<key>`` is
-:func:`~cxsim.experiments.run_key` (a hash of the model code, scenario dict, seed, weeks and rules
-in force), next to ``DIR/runs/<key>.json``: its manifest (cxsim, mesa, numpy, pandas and Python
-versions, scenario dict, seed, weeks, status, error text if it raised). At the end
-``DIR/manifest.json`` lists every task. ``resume=True`` skips runs whose Parquet file exists, so a
-killed sweep loses at most the runs in flight and repeats none; temporary files left by a writer
-that died are removed.
+``out=DIR`` each finished run is written atomically (:func:`cxsim.experiments.outputs.atomic_write`:
+a temporary file in ``DIR/runs``, ``fsync``, then :func:`os.replace`) as
+``DIR/runs/<key>.parquet``, where ``<key>`` is :func:`~cxsim.experiments.run_key` (a hash of the
+model code, scenario dict, seed, weeks and rules in force), next to ``DIR/runs/<key>.json``: its
+manifest (cxsim, mesa, numpy, pandas and Python versions, scenario dict, seed, weeks, status,
+error text if it raised, and the Parquet file's size and SHA-256). At the end
+``DIR/manifest.json`` lists every task (with the same size and checksum). ``resume=True`` skips
+runs whose Parquet file is intact, so a killed sweep loses at most the runs in flight and repeats
+none; a damaged file (truncated, empty, a size or checksum that differs from its manifest, no
+Parquet footer) is run again, with a :class:`StoreWarning`. Temporary files left by a writer that
+died are removed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import platform
 import time
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,34 +31,39 @@ import numpy as np
 import pandas as pd
 
 from cxsim.experiments.designs import _plain
+from cxsim.experiments.outputs import (
+    atomic_write,
+    check_out_dir,
+    file_digest,
+    make_dir,
+    remove_orphans,
+    write_text,
+)
 
 if TYPE_CHECKING:
     from cxsim.experiments.run import _Task
 
 
+class StoreWarning(UserWarning):
+    """Stored runs were damaged (truncated, empty, not matching their checksum) and are run
+    again."""
+
+
 class _Store:
     """The run store under ``root``: ``runs/<key>.parquet`` + ``runs/<key>.json``, manifest.json."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.runs = root / "runs"
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(os.fspath(root))
+        self.runs = self.root / "runs"
         self.versions = _versions()
+        self.digests: dict[str, tuple[int, str]] = {}
+        self.damaged: list[str] = []
 
     def prepare(self, resume: bool) -> None:
-        self.runs.mkdir(parents=True, exist_ok=True)
-        if resume:
-            self._remove_orphans()
-
-    def _remove_orphans(self) -> None:
-        """Temporary files left by a writer that died (its pid is gone)."""
-        for tmp in self.runs.glob(".*.tmp"):
-            try:
-                pid = int(tmp.name.rsplit(".", 2)[-2])
-            except (ValueError, IndexError):
-                continue
-            if not _pid_alive(pid):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+        check_out_dir(self.root)
+        make_dir(self.runs)
+        remove_orphans(self.root)
+        remove_orphans(self.runs)
 
     def has(self, key: str) -> bool:
         return (self.runs / f"{key}.parquet").is_file()
@@ -63,19 +71,66 @@ class _Store:
     def read(self, key: str) -> pd.DataFrame:
         return pd.read_parquet(self.runs / f"{key}.parquet")
 
+    def read_intact(self, key: str) -> pd.DataFrame | None:
+        """The stored run ``key``, or ``None`` when there is none or it is damaged (then it is
+        noted in :attr:`damaged`, to be run again)."""
+        path = self.runs / f"{key}.parquet"
+        if not path.is_file():
+            return None
+        record = self._record(key)
+        try:
+            size, digest = file_digest(path)
+            if record is not None and record.get("sha256"):
+                intact = size == record.get("bytes") and digest == record["sha256"]
+            else:  # killed between the Parquet file and its record, or an older store
+                intact = _parquet_footer_ok(path, size)
+            frame = pd.read_parquet(path) if intact else None
+        except Exception:  # noqa: BLE001 - any unreadable file is a damaged run
+            frame = None
+        if frame is None:
+            self.damaged.append(key)
+            return None
+        self.digests[key] = (size, digest)
+        return frame
+
+    def warn_damaged(self, stacklevel: int) -> None:
+        if self.damaged:
+            warnings.warn(
+                f"{len(self.damaged)} stored run(s) in {str(self.runs)!r} were damaged "
+                "(truncated, empty or not matching their checksum) and were run again",
+                StoreWarning,
+                stacklevel=stacklevel + 1,
+            )
+
     def write(self, task: _Task, frame: pd.DataFrame) -> None:
         path = self.runs / f"{task.key}.parquet"
-        _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+        digest: list[tuple[int, str]] = []
+
+        def write(tmp: str) -> None:
+            frame.to_parquet(tmp, index=False)
+            digest.append(file_digest(tmp))
+
+        atomic_write(path, write)
+        self.digests[task.key] = digest[0]
         self._write_json(task, "ok", None)
 
     def record_error(self, task: _Task, error: str) -> None:
         self._write_json(task, "error", error)
 
     def ensure_manifest(self, task: _Task) -> None:
-        if not (self.runs / f"{task.key}.json").is_file():
+        record = self._record(task.key)
+        if record is None or record.get("status") != "ok" or not record.get("sha256"):
             self._write_json(task, "ok", None)
 
+    def _record(self, key: str) -> dict[str, Any] | None:
+        try:
+            record = json.loads((self.runs / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
     def _write_json(self, task: _Task, status: str, error: str | None) -> None:
+        size, digest = self.digests.get(task.key, (None, None)) if status == "ok" else (None, None)
         record = {
             "key": task.key,
             "status": status,
@@ -83,12 +138,14 @@ class _Store:
             "seed": task.seed,
             "weeks": task.weeks,
             "file": f"{task.key}.parquet" if status == "ok" else None,
+            "bytes": size,
+            "sha256": digest,
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "versions": self.versions,
             "scenario": task.scenario.to_dict(),
         }
         text = json.dumps(record, indent=1, default=_json_default, allow_nan=True)
-        _atomic(self.runs / f"{task.key}.json", lambda tmp: Path(tmp).write_text(text))
+        write_text(self.runs / f"{task.key}.json", text)
 
     def write_manifest(
         self, tasks: list[_Task], results: Mapping[str, Any], errors: Mapping[str, str]
@@ -102,6 +159,7 @@ class _Store:
                 json.dumps(data, sort_keys=True, default=_json_default).encode()
             ).hexdigest()[:16]
             scenarios.setdefault(skey, data)
+            size, digest = self.digests.get(t.key, (None, None)) if status == "ok" else (None, None)
             entries.append(
                 {
                     **{k: _plain(v) for k, v in t.labels.items()},
@@ -110,6 +168,8 @@ class _Store:
                     "weeks": t.weeks,
                     "status": status,
                     "file": f"runs/{t.key}.parquet" if status == "ok" else None,
+                    "bytes": size,
+                    "sha256": digest,
                     "error": errors.get(t.key),
                 }
             )
@@ -123,7 +183,7 @@ class _Store:
             "runs": entries,
         }
         text = json.dumps(manifest, indent=1, default=_json_default, allow_nan=True)
-        _atomic(self.root / "manifest.json", lambda tmp: Path(tmp).write_text(text))
+        write_text(self.root / "manifest.json", text)
 
 
 def _json_default(value: Any) -> Any:
@@ -150,27 +210,13 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _atomic(path: Path, write: Callable[[str], Any]) -> None:
-    """Write via a temporary file in the same folder, then rename over ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(str(tmp))
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+def _parquet_footer_ok(path: Path, size: int) -> bool:
+    """A Parquet file starts and ends with ``PAR1`` and its footer fits in the file."""
+    if size < 12:
         return False
-    except PermissionError:
-        return True
-    return True
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        fh.seek(size - 8)
+        tail = fh.read(8)
+    footer = int.from_bytes(tail[:4], "little")
+    return head == b"PAR1" and tail[4:] == b"PAR1" and footer + 12 <= size
