@@ -6,25 +6,34 @@ sensitivity analyses, on any ``concurrent.futures`` executor, stored so they res
 One module per concept: :mod:`~cxsim.experiments.run` (the experiments and running their
 tasks), :mod:`~cxsim.experiments.seeds`, :mod:`~cxsim.experiments.designs`,
 :mod:`~cxsim.experiments.executors`, :mod:`~cxsim.experiments.store`,
-:mod:`~cxsim.experiments.failures`, :mod:`~cxsim.experiments.frames`,
-:mod:`~cxsim.experiments.summary` and :mod:`~cxsim.experiments.sensitivity`. Import the public
-names from here.
+:mod:`~cxsim.experiments.outputs` (atomic files, slugs, output folders),
+:mod:`~cxsim.experiments.resources` (the estimate checked before the first run, against
+:mod:`cxsim.params.limits`), :mod:`~cxsim.experiments.failures`,
+:mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary` and
+:mod:`~cxsim.experiments.sensitivity`. Import the public names from here.
 """
 
 from cxsim.experiments.designs import sweep_points
 from cxsim.experiments.executors import default_workers, make_executor
 from cxsim.experiments.failures import RunFailedWarning, RunsFailedError
 from cxsim.experiments.frames import ID_COLUMNS
+from cxsim.experiments.outputs import OutputError
+from cxsim.experiments.resources import check_resources
 from cxsim.experiments.run import compare, model_digest, replicate, run_key, run_one, sweep
 from cxsim.experiments.seeds import replication_seeds
+from cxsim.experiments.store import StoreWarning
 from cxsim.experiments.summary import DEFAULT_SUMMARY_METRICS, summarize
-from cxsim.params import resolve_scenario
+from cxsim.params import ResourceError, resolve_scenario
 
 __all__ = [
     "DEFAULT_SUMMARY_METRICS",
     "ID_COLUMNS",
+    "OutputError",
+    "ResourceError",
     "RunFailedWarning",
     "RunsFailedError",
+    "StoreWarning",
+    "check_resources",
     "compare",
     "default_workers",
     "make_executor",

@@ -16,6 +16,7 @@ Parameter names are those of :meth:`cxsim.params.Scenario.with_overrides`.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -26,7 +27,9 @@ import pandas as pd
 from cxsim.core.metrics import METRICS
 from cxsim.experiments.frames import ID_COLUMNS
 from cxsim.experiments.seeds import _check_int
-from cxsim.params import Scenario, ScenarioError, resolve_scenario
+from cxsim.params import MarketParams, Scenario, ScenarioError, resolve_scenario
+from cxsim.params.declare import field_of
+from cxsim.params.limits import MAX_POINTS, check_count
 
 __all__ = ["ScenarioLike", "sweep_points"]
 
@@ -34,9 +37,17 @@ __all__ = ["ScenarioLike", "sweep_points"]
 ScenarioLike = Scenario | str | os.PathLike
 
 
-def sweep_points(design: Any, *, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """The design as a list of override dicts (see :func:`cxsim.experiments.sweep`)."""
+def sweep_points(
+    design: Any, *, names: Sequence[str] | None = None, force: bool = False
+) -> list[dict[str, Any]]:
+    """The design as a list of override dicts (see :func:`cxsim.experiments.sweep`).
+
+    More than :data:`~cxsim.params.limits.MAX_POINTS` points raise a one-line
+    :class:`~cxsim.params.ResourceError` (a grid is counted before it is built) unless
+    ``force``.
+    """
     if isinstance(design, pd.DataFrame):
+        check_count("design", len(design), MAX_POINTS, force=force)
         return [{k: _plain(v) for k, v in row.items()} for row in design.to_dict("records")]
     if isinstance(design, Mapping):
         keys = list(design)
@@ -44,11 +55,12 @@ def sweep_points(design: Any, *, names: Sequence[str] | None = None) -> list[dic
         for k in keys:
             v = design[k]
             if isinstance(v, str | bytes) or not isinstance(v, Iterable):
-                raise ScenarioError(f"{k}: grid values must be a list, got {v!r}")
+                raise ScenarioError(f"{k}: grid values must be a list, got {_short(v)}")
             v = [_plain(x) for x in v]
             if not v:
                 raise ScenarioError(f"{k}: grid needs at least one value")
             values.append(v)
+        check_count("grid points", math.prod(len(v) for v in values), MAX_POINTS, force=force)
         return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
     if (
         isinstance(design, tuple | list)
@@ -61,6 +73,7 @@ def sweep_points(design: Any, *, names: Sequence[str] | None = None) -> list[dic
         if names is None:
             raise ScenarioError("design: a sample array needs parameter names (names=[...])")
         x = np.atleast_2d(np.asarray(design, dtype=float))
+        check_count("design", x.shape[0], MAX_POINTS, force=force)
         names = [str(n) for n in names]
         if x.shape[1] != len(names):
             raise ScenarioError(
@@ -69,9 +82,12 @@ def sweep_points(design: Any, *, names: Sequence[str] | None = None) -> list[dic
         return [{n: float(v) for n, v in zip(names, row, strict=True)} for row in x]
     if isinstance(design, Iterable) and not isinstance(design, str | bytes):
         points = list(design)
+        check_count("design", len(points), MAX_POINTS, force=force)
         for i, p in enumerate(points):
             if not isinstance(p, Mapping):
-                raise ScenarioError(f"design[{i}]: {p!r} is not a dict of parameter overrides")
+                raise ScenarioError(
+                    f"design[{i}]: {_short(p)} is not a dict of parameter overrides"
+                )
         return [{k: _plain(v) for k, v in p.items()} for p in points]
     raise ScenarioError(
         f"design: {type(design).__name__} is not a grid dict, a list of dicts or a sample array"
@@ -100,7 +116,12 @@ def _label_scenarios(scenarios: Any) -> dict[str, Scenario]:
 
 
 def _check_weeks(weeks: Any) -> int | None:
-    return None if weeks is None else _check_int("weeks", weeks, low=1)
+    """``weeks`` of an experiment: ``None`` (each scenario's own) or a whole number in the
+    range the parameter registry declares for ``market.weeks`` (as on the command line)."""
+    if weeks is None:
+        return None
+    meta = field_of(MarketParams, "weeks").metadata
+    return _check_int("weeks", weeks, low=int(meta["low"]), high=int(meta["high"]))
 
 
 def _param_columns(points: list[dict[str, Any]]) -> dict[str, str]:
@@ -109,6 +130,12 @@ def _param_columns(points: list[dict[str, Any]]) -> dict[str, str]:
     reserved = {"point", *ID_COLUMNS, *METRICS}
     keys = list(dict.fromkeys(k for p in points for k in p))
     return {k: (f"param.{k}" if k in reserved else k) for k in keys}
+
+
+def _short(value: Any) -> str:
+    from cxsim.params.declare import show
+
+    return show(value)
 
 
 def _plain(value: Any) -> Any:

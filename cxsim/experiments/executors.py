@@ -18,18 +18,31 @@ Runs go to any :class:`concurrent.futures.Executor`:
 
 A run depends only on its scenario, seed, length and rules, so the numbers are identical whichever
 executor runs it.
+
+Workers of a local pool die with the process that made the pool, however it ends (``kill -9``
+included): each worker watches its parent's sentinel (a pipe that closes when the parent dies) in
+a thread and exits at once, and on Linux also asks the kernel to kill it when the fork server
+that forked it dies (``PR_SET_PDEATHSIG``). With no worker left, the fork server and
+multiprocessing's resource tracker see their pipes close and exit too, so nothing is left
+running.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from cxsim.experiments.seeds import _check_int
 from cxsim.params import ScenarioError
+from cxsim.params.limits import check_workers
 
 __all__ = ["default_workers", "make_executor"]
 
@@ -47,7 +60,7 @@ def default_workers() -> int:
 
 
 def make_executor(
-    executor: Any = None, *, workers: int | None = None
+    executor: Any = None, *, workers: int | None = None, force: bool = False
 ) -> tuple[Any, Callable[[], None]]:
     """Turn the ``executor`` argument into an executor (or ``"serial"``) and a close function.
 
@@ -56,7 +69,9 @@ def make_executor(
             scheduler address (``"tcp://host:8786"``), a ``distributed.Client`` or any
             :class:`concurrent.futures.Executor`.
         workers: processes of a local pool (default: :func:`default_workers`); ignored by the
-            other kinds, whose size is set where they are made.
+            other kinds, whose size is set where they are made. At most the machine's cores
+            (:func:`cxsim.params.limits.max_workers`) unless ``force``.
+        force: allow more ``workers`` than the machine has cores.
 
     Returns:
         ``(executor, close)``. Executors made here are closed (pending runs cancelled) by
@@ -64,15 +79,20 @@ def make_executor(
 
     Raises:
         ScenarioError: (a ``ValueError``, one line) for an ``executor`` that is none of those,
-            or ``workers`` that is not a whole number ≥ 1.
+            or ``workers`` that is not a whole number ≥ 1 (a
+            :class:`~cxsim.params.ResourceError` for more workers than cores).
         ImportError: for a Dask address when ``dask[distributed]`` is not installed.
     """
     if workers is not None:
         workers = _check_int("workers", workers, low=1)
     if executor is None or (isinstance(executor, str) and executor in LOCAL):
+        if workers is not None:
+            check_workers(workers, force=force)
         ex = cf.ProcessPoolExecutor(
             max_workers=workers if workers is not None else default_workers(),
             mp_context=_mp_context(),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
         )
         return ex, lambda: ex.shutdown(wait=True, cancel_futures=True)
     if isinstance(executor, str):
@@ -112,6 +132,61 @@ def _mp_context() -> multiprocessing.context.BaseContext:
         ctx.set_forkserver_preload(["cxsim.experiments", "cxsim.core.model"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Initializer of every worker of a local pool: exit as soon as the process that made the
+    pool (``parent_pid``) is gone, even if it was killed with SIGKILL and could not shut the
+    pool down. Never raises (a failing initializer would break the pool)."""
+    try:
+        _set_parent_death_signal()
+        parent = multiprocessing.parent_process()
+        sentinel = getattr(parent, "sentinel", None) if parent is not None else None
+        watch = threading.Thread(
+            target=_watch_parent,
+            args=(parent_pid, sentinel),
+            name="cxsim-parent-watch",
+            daemon=True,
+        )
+        watch.start()
+    except Exception:  # noqa: BLE001 - best effort; the pool must still work
+        pass
+
+
+def _watch_parent(parent_pid: int, sentinel: int | None) -> None:
+    """Block until the parent is gone, then end this worker at once."""
+    try:
+        if sentinel is not None:
+            from multiprocessing.connection import wait
+
+            wait([sentinel])  # readable (end of file) once the parent's end is closed
+        else:  # pragma: no cover - no sentinel: poll
+            import time
+
+            while _alive(parent_pid):
+                time.sleep(0.5)
+    except Exception:  # noqa: BLE001
+        return
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _set_parent_death_signal() -> None:
+    """Linux: have the kernel send SIGKILL to this process when its parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _short(value: Any) -> str:

@@ -48,7 +48,8 @@ from cxsim.experiments.failures import (
     _report,
 )
 from cxsim.experiments.frames import _assemble, _finish
-from cxsim.experiments.seeds import replication_seeds
+from cxsim.experiments.resources import check_resources, check_runs
+from cxsim.experiments.seeds import _check_int, replication_seeds
 from cxsim.experiments.store import _json_default, _Store
 from cxsim.params import Scenario, typed_overrides
 
@@ -84,7 +85,7 @@ def run_one(
     from cxsim.core.model import Market  # imported here so worker start-up stays light
 
     market = Market(scenario, rng=int(seed), customer_agents=False, rules=rules)
-    return market.run(weeks)
+    return market.run(_check_weeks(weeks))
 
 
 @functools.cache
@@ -134,6 +135,7 @@ def compare(
     resume: bool = False,
     progress: bool = True,
     rules: RulesLike = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Run every scenario ``replications`` times on common random numbers.
 
@@ -153,14 +155,25 @@ def compare(
         rules: behavioural rules to swap, by name (``{"update_trust": "pkg.mod:func"}`` or
             functions; see :mod:`cxsim.core.ruleset`), in every run. On worker processes or
             Dask they must be importable module-level functions.
+        force: run even when the resource estimate is over a limit of
+            :mod:`cxsim.params.limits` (replications, runs, steps, memory).
 
     Returns:
         One row per scenario × replication × firm × week: ``scenario, replication, seed, firm,
         week`` and every metric. ``scenario`` is categorical in the order given.
+
+    Raises:
+        ResourceError: (one line, before anything runs or is written) when the estimate is
+            over a limit and not ``force``.
     """
     labelled = _label_scenarios(scenarios)
-    seeds = replication_seeds(seed, replications)
     weeks = _check_weeks(weeks)
+    replications = _check_int("replications", replications, low=1)
+    check_runs(len(labelled) * replications, replications, force=force)
+    seeds = replication_seeds(seed, replications)
+    check_resources(
+        [(sc, weeks, replications) for sc in labelled.values()], executor=executor, force=force
+    )
     ruleset = _ruleset(rules)
     tasks = [
         _Task(
@@ -188,6 +201,7 @@ def replicate(
     resume: bool = False,
     progress: bool = True,
     rules: RulesLike = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """:func:`compare` with one scenario."""
     return compare(
@@ -200,6 +214,7 @@ def replicate(
         resume=resume,
         progress=progress,
         rules=rules,
+        force=force,
     )
 
 
@@ -216,9 +231,11 @@ def sweep(
     resume: bool = False,
     progress: bool = True,
     rules: RulesLike = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Run a design of parameter points on one or more base scenarios, like :func:`compare`
-    (``rules`` as there).
+    (``rules`` and ``force`` as there; ``force`` also allows more than
+    :data:`~cxsim.params.limits.MAX_POINTS` points).
 
     ``design`` is one of:
 
@@ -238,29 +255,34 @@ def sweep(
         per swept parameter in front.
     """
     bases = _label_scenarios(scenarios if scenarios is not None else [Scenario()])
-    points = sweep_points(design, names=names)
-    seeds = replication_seeds(seed, replications)
+    points = sweep_points(design, names=names, force=force)
     weeks = _check_weeks(weeks)
+    replications = _check_int("replications", replications, low=1)
+    check_runs(len(points) * len(bases) * replications, replications, force=force)
+    seeds = replication_seeds(seed, replications)
     param_cols = _param_columns(points)
     ruleset = _ruleset(rules)
-    tasks: list[_Task] = []
+    runs: list[tuple[int, str, dict[str, Any], Scenario]] = []
     for p, overrides in enumerate(points):
         for label, base in bases.items():
             typed = typed_overrides(base, overrides)
-            sc = base.with_overrides(typed)
-            for i, s in enumerate(seeds):
-                labels: dict[str, Any] = {"point": p}
-                labels.update({param_cols[k]: v for k, v in typed.items()})
-                labels.update({"scenario": label, "replication": i, "seed": s})
-                tasks.append(
-                    _Task(
-                        labels=labels,
-                        scenario=sc,
-                        seed=s,
-                        weeks=weeks if weeks is not None else sc.market.weeks,
-                        rules=ruleset,
-                    )
+            runs.append((p, label, typed, base.with_overrides(typed)))
+    check_resources([(sc, weeks, replications) for *_, sc in runs], executor=executor, force=force)
+    tasks: list[_Task] = []
+    for p, label, typed, sc in runs:
+        for i, s in enumerate(seeds):
+            labels: dict[str, Any] = {"point": p}
+            labels.update({param_cols[k]: v for k, v in typed.items()})
+            labels.update({"scenario": label, "replication": i, "seed": s})
+            tasks.append(
+                _Task(
+                    labels=labels,
+                    scenario=sc,
+                    seed=s,
+                    weeks=weeks if weeks is not None else sc.market.weeks,
+                    rules=ruleset,
                 )
+            )
     frame = _execute(tasks, executor=executor, out=out, resume=resume, progress=progress)
     return _finish(frame, {"scenario": list(bases)})
 
@@ -304,11 +326,14 @@ def _execute(
     if store is not None:
         store.prepare(resume)
     for key, t in unique.items():
-        if store is not None and resume and store.has(key):
-            results[key] = store.read(key)
+        stored = store.read_intact(key) if store is not None and resume else None
+        if stored is not None:
+            results[key] = stored
             store.ensure_manifest(t)
-        else:
+        else:  # not stored, or damaged (truncated, empty, wrong checksum): run it (again)
             todo.append(t)
+    if store is not None:
+        store.warn_damaged(stacklevel=3)
 
     bar = _progress_bar(len(unique), len(unique) - len(todo), progress)
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from cxsim.params import ScenarioError
+from cxsim.params.declare import show
 
 __all__ = ["replication_seeds"]
 
@@ -38,12 +39,14 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
 
-def _check_int(name: str, value: Any, *, low: int) -> int:
-    """``value`` as an ``int`` if it is a whole number ≥ ``low``; else a one-line
+def _check_int(name: str, value: Any, *, low: int, high: int | None = None) -> int:
+    """``value`` as an ``int`` if it is a whole number in ``[low, high]``; else a one-line
     :class:`~cxsim.params.ScenarioError` naming the argument (shared by the other modules of
     :mod:`cxsim.experiments` for their counts)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ScenarioError(f"{name}: {value!r} is not a whole number")
+        raise ScenarioError(f"{name}: {show(value)} is not a whole number")
     if value < low:
-        raise ScenarioError(f"{name}: {value!r} must be at least {low}")
+        raise ScenarioError(f"{name}: {show(value)} must be at least {low}")
+    if high is not None and value > high:
+        raise ScenarioError(f"{name}: {show(value)} must be at most {high:,}")
     return int(value)

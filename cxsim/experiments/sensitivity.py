@@ -33,6 +33,7 @@ import pandas as pd
 from cxsim.experiments import resolve_scenario, sweep
 from cxsim.experiments.run import RulesLike
 from cxsim.params import Scenario, ScenarioError
+from cxsim.params.limits import MAX_POINTS, check_count
 
 __all__ = [
     "DEFAULT_RANGES",
@@ -142,6 +143,7 @@ def morris(
     progress: bool = True,
     conf_level: float = 0.95,
     rules: RulesLike = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Morris elementary-effects screening of ``output`` over ``ranges``.
 
@@ -153,7 +155,8 @@ def morris(
     ``executor``, ``out``, ``resume`` and ``progress`` as there. ``rules``: behavioural rules to
     swap, by name (``{"update_trust": "pkg.mod:func"}`` or functions; see
     :mod:`cxsim.core.ruleset`), in every run; on worker processes or Dask they must be importable
-    module-level functions.
+    module-level functions. ``force``: run even over the limits of :mod:`cxsim.params.limits`
+    (design points, counted before SALib draws them; runs, steps, memory).
 
     Returns:
         A tidy frame: ``method, output, parameter, index, value, conf`` with indices ``mu``,
@@ -168,6 +171,7 @@ def morris(
     fn = _output(output)
     _check_positive("trajectories", trajectories, 2)
     _check_positive("levels", levels, 2)
+    check_count("design", trajectories * (prob["num_vars"] + 1), MAX_POINTS, force=force)
     bases = _prepare(scenarios, prob)
     x = sample.sample(prob, trajectories, num_levels=levels, seed=seed)
     y = _evaluate(
@@ -183,6 +187,7 @@ def morris(
         resume=resume,
         progress=progress,
         rules=rules,
+        force=force,
     )
     res = analyze.analyze(
         prob, x, y, num_levels=levels, conf_level=conf_level, seed=seed, print_to_console=False
@@ -213,6 +218,7 @@ def sobol(
     progress: bool = True,
     conf_level: float = 0.95,
     rules: RulesLike = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Sobol first-order (``S1``) and total (``ST``) indices of ``output`` over ``ranges``.
 
@@ -220,8 +226,8 @@ def sobol(
     (``samples·(2k+2)`` with ``second_order``, which adds ``S2`` rows named ``"a × b"``).
 
     ``scenarios``, ``replications``, ``seed``, ``weeks``, ``executor``, ``out``, ``resume``,
-    ``progress`` and ``rules`` (behavioural rules swapped in every run, see
-    :mod:`cxsim.core.ruleset`) are as in :func:`morris`.
+    ``progress``, ``rules`` (behavioural rules swapped in every run, see
+    :mod:`cxsim.core.ruleset`) and ``force`` are as in :func:`morris`.
 
     Returns:
         The tidy frame of :func:`morris` with indices ``S1``, ``ST`` (and ``S2``) and their
@@ -236,6 +242,8 @@ def sobol(
     _check_positive("samples", samples, 2)
     if samples & (samples - 1):
         raise ScenarioError(f"samples: {samples} must be a power of 2 (e.g. 64, 128, 256)")
+    k = prob["num_vars"]
+    check_count("design", samples * (2 * k + 2 if second_order else k + 2), MAX_POINTS, force=force)
     bases = _prepare(scenarios, prob)
     x = sample.sample(prob, samples, calc_second_order=second_order, seed=seed)
     y = _evaluate(
@@ -251,6 +259,7 @@ def sobol(
         resume=resume,
         progress=progress,
         rules=rules,
+        force=force,
     )
     res = analyze.analyze(
         prob,
@@ -382,14 +391,19 @@ def _evaluate(
     (``kw``: sweep's keyword arguments, ``rules`` included, passed on as they are)."""
     frame = sweep((x, prob["names"]), bases, **kw)
     y = np.full(x.shape[0], np.nan)
+    reasons: dict[int, str] = {}
     for point, part in frame.groupby("point", sort=True):
-        y[int(point)] = fn(part)
+        try:
+            y[int(point)] = fn(part)
+        except (ValueError, KeyError, TypeError) as exc:  # e.g. no paired replications left
+            reasons[int(point)] = " ".join(str(exc.args[0] if exc.args else exc).split())
     missing = np.flatnonzero(np.isnan(y))
     if missing.size:
+        first = int(missing[0])
+        why = reasons.get(first, "a run failed or the output is NaN")
         raise RuntimeError(
-            f"output is missing (a run failed or the output is NaN) at {missing.size} of "
-            f"{y.size} design points, e.g. point {int(missing[0])}: "
-            f"{dict(zip(prob['names'], x[missing[0]], strict=True))}"
+            f"output is missing at {missing.size} of {y.size} design points, e.g. point "
+            f"{first} ({why}): {dict(zip(prob['names'], x[first].tolist(), strict=True))}"
         )
     return y
 

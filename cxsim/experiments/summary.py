@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cxsim.params.declare import show
+
 __all__ = ["DEFAULT_SUMMARY_METRICS", "summarize"]
 
 #: Metrics :func:`summarize` reports unless told otherwise.
@@ -40,7 +42,8 @@ def summarize(
         baseline: a scenario label; adds the paired difference ``scenario − baseline`` (paired by
             replication, and by point in a sweep) with its interval.
         firm: keep only this firm (or these firms).
-        level: confidence level of the intervals.
+        level: confidence level of the intervals, in (0, 1) (anything else raises a
+            one-line ``ValueError``).
 
     Returns:
         One row per [point,] scenario × firm × week × metric with ``year``, ``n`` (replications
@@ -51,6 +54,12 @@ def summarize(
     """
     from scipy import stats
 
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, int | float | np.floating)
+        or not 0 < float(level) < 1
+    ):
+        raise ValueError(f"level: {show(level)} is not a confidence level in (0, 1), e.g. 0.95")
     missing = [m for m in metrics if m not in df.columns]
     if missing:
         raise KeyError(f"metrics not in the frame: {', '.join(missing)}")

@@ -198,13 +198,22 @@ class Estimate:
     (``800`` bytes per row of week × firm) gathered in this process.
     """
 
+    #: Runs in all.
     runs: int
+    #: Steps in all (summed over the runs).
     steps: int
+    #: Steps of the longest run.
     longest: int
+    #: The largest population of a run.
     customers: int
+    #: The most firms of a run.
     firms: int
+    #: Runs at once in worker processes of this machine (0: in this process; ``None``:
+    #: elsewhere, e.g. on Dask).
     workers: int | None
+    #: Bytes of memory needed on this machine.
     memory: int
+    #: Bytes of memory available (``None``: unknown, not checked).
     available: int | None
 
     def problems(self) -> list[str]:
@@ -220,17 +229,23 @@ class Estimate:
             found.append(f"{_n(self.steps)} steps in all (limit {_n(MAX_TOTAL_STEPS)})")
         if self.available is not None and self.memory > MEMORY_FRACTION * self.available:
             found.append(
-                f"{_bytes(self.memory)} of memory, {_bytes(self.available)} available "
-                f"(limit {MEMORY_FRACTION:.0%} of it)"
+                f"{_bytes(self.memory)} of memory needed, {_bytes(self.available)} available "
+                f"(limit: {MEMORY_FRACTION:.0%} of it)"
             )
         return found
 
-    def describe(self) -> str:
-        at_once = "" if self.workers is None else f" on {self.workers} worker(s)"
+    def describe(self, memory: bool = True) -> str:
+        """The estimate in words (``memory``: with the memory it needs)."""
+        if self.workers is None:
+            at_once = ""
+        elif self.workers == 0:
+            at_once = " in this process"
+        else:
+            at_once = f" on {self.workers} worker(s) at once"
+        need = f", about {_bytes(self.memory)} of memory" if memory else ""
         return (
             f"{_n(self.runs)} run(s) of up to {_n(self.customers)} customers × {self.firms} "
-            f"firm(s), {_n(self.steps)} steps in all, about {_bytes(self.memory)} of "
-            f"memory{at_once}"
+            f"firm(s){at_once}, {_n(self.steps)} steps in all{need}"
         )
 
     def check(self, *, force: bool = False) -> None:
@@ -238,8 +253,9 @@ class Estimate:
         ``force``."""
         problems = self.problems()
         if problems and not force:
+            memory = not any("of memory" in p for p in problems)
             raise ResourceError(
-                f"resources: estimated {'; '.join(problems)} for {self.describe()}; {OVERRIDE}"
+                f"resources: {'; '.join(problems)}; estimate: {self.describe(memory)}; {OVERRIDE}"
             )
 
 
@@ -288,7 +304,7 @@ def estimate(plan: Iterable[tuple[Any, int | None, int]], *, workers: int | None
         longest=longest,
         customers=customers,
         firms=firms,
-        workers=None if workers is None else max(workers, 1),
+        workers=None if workers is None else min(max(workers, 0), max(runs, 1)),
         memory=memory,
         available=available_memory(),
     )
@@ -313,7 +329,10 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
 
 
 def _n(value: int) -> str:
-    return f"{value:,}"
+    try:
+        return f"{value:,}"
+    except ValueError:  # more digits than Python prints (sys.get_int_max_str_digits)
+        return f"about 10^{int(value.bit_length() * 0.30103):,}"
 
 
 def _bytes(value: float) -> str:
