@@ -25,7 +25,8 @@ from cxsim.core.metrics import METRICS, make_datacollector, tidy_frame, weekly_m
 from cxsim.core.network import ContactCounts, SocialNetwork, build_network
 from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
 from cxsim.core.ruleset import RuleLike, Rules
-from cxsim.params import Scenario, resolve_scenario
+from cxsim.params import Scenario, ScenarioError, resolve_scenario
+from cxsim.params.declare import show
 
 #: Populations up to this size get a ``Customer`` agent per row automatically.
 TEACHING_SIZE = 5_000
@@ -37,7 +38,9 @@ class Market(mesa.Model):
     Args:
         scenario: a :class:`cxsim.Scenario` (or a path to a scenario TOML file); defaults to the
             default market.
-        rng: seed or ``numpy.random.Generator``; the same seed gives the same numbers.
+        rng: seed (a whole number ≥ 0, or a sequence of them), ``numpy.random.Generator``,
+            ``BitGenerator`` or ``SeedSequence``, or ``None`` (fresh entropy); the same seed gives
+            the same numbers. Anything else raises a one-line :class:`cxsim.ScenarioError`.
         customer_agents: create a ``Customer`` Mesa agent on a network cell for every row
             (``None``: only when ``n_customers ≤ TEACHING_SIZE``). Any customer can still be
             inspected with :meth:`customer`.
@@ -87,7 +90,7 @@ class Market(mesa.Model):
             # not a cxsim scenario, so take its rng and start from the default market
             rng = scenario.rng if rng is None else rng
             scenario = None
-        super().__init__(rng=rng)
+        super().__init__(rng=_check_rng(rng))
         self.rules = Rules(rules)
         config = resolve_scenario(scenario)
         overrides: dict[str, Any] = dict(params)
@@ -651,6 +654,30 @@ class Market(mesa.Model):
         else:
             self.run_for(steps)
         return self.to_frame()
+
+
+def _check_rng(rng: Any) -> Any:
+    """``rng`` if NumPy can seed from it (see :class:`Market`); else a one-line
+    :class:`~cxsim.params.ScenarioError` (NumPy's own error is a traceback-worthy ``ValueError``
+    or ``TypeError`` deep inside Mesa)."""
+    if rng is None or isinstance(
+        rng, np.random.Generator | np.random.BitGenerator | np.random.SeedSequence
+    ):
+        return rng
+    seeds = rng if isinstance(rng, list | tuple | np.ndarray) else [rng]
+    ok = len(seeds) > 0 and all(
+        isinstance(s, int | np.integer) and not isinstance(s, bool | np.bool_) and s >= 0
+        for s in (np.asarray(seeds).ravel().tolist() if isinstance(seeds, np.ndarray) else seeds)
+    )
+    if not ok:
+        raise ScenarioError(
+            f"rng: {show(rng)} is not a seed; give a whole number ≥ 0 (or a numpy Generator)"
+        )
+    if isinstance(rng, np.integer):
+        return int(rng)
+    if isinstance(rng, np.ndarray):
+        return [int(s) for s in rng.ravel()]
+    return rng
 
 
 def _column_counts(mask: np.ndarray) -> np.ndarray:
