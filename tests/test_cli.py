@@ -308,7 +308,7 @@ def test_app_calls_serve_lazily(monkeypatch):
     fake.serve = lambda host, port: seen.append((host, port)) or 0
     monkeypatch.setitem(sys.modules, "cxsim.viz.app", fake)
     assert main(["app", "--port", "9999"]) == 0
-    assert main(["app", "--host", "0.0.0.0"]) == 0
+    assert main(["app", "--host", "0.0.0.0", "--allow-remote"]) == 0  # not loopback: opt in
     assert seen == [("127.0.0.1", 9999), ("0.0.0.0", 8765)]
 
 

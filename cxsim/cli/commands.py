@@ -14,7 +14,7 @@ from typing import Any
 from cxsim.cli import inputs
 from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
 from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_SENSITIVITY
-from cxsim.cli.running import progress, run_experiment
+from cxsim.cli.running import check_plan, progress, run_experiment
 from cxsim.cli.values import parse_assignment, parse_list, parse_ranges
 
 
@@ -22,8 +22,10 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     ((name, scenario),) = inputs.scenarios([args.scenario], args, ()).items()
     rules = inputs.rules(args)
     out = inputs.check_out(args)
+    check_plan(args, [(scenario, None, 1)], where="serial")
     from cxsim.cli.tables import run_table
     from cxsim.core.model import Market
+    from cxsim.experiments.outputs import slug, write_parquet
 
     market = Market(scenario, rng=args.seed, customer_agents=False, rules=rules)
     frame = market.run(None, progress=progress(args))
@@ -34,8 +36,10 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     print(run_table(frame))
     if out is not None:
         inputs.make_out(out)
-        path = out / f"{name}_seed{args.seed}.parquet"
-        frame.to_parquet(path, index=False)
+        # the file is named by a slug of the scenario's name, never by the name itself; the
+        # name is kept as data, in the first column
+        path = out / f"{slug(name)}_seed{args.seed}.parquet"
+        write_parquet(frame.assign(scenario=name)[["scenario", *frame.columns]], path)
         print(f"wrote {path}")
     return EXIT_OK
 
@@ -43,10 +47,14 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
 def compare(args: argparse.Namespace, extra: list[str]) -> int:
     from cxsim.cli.tables import HEADLINE_METRICS, HEADLINE_WEEKS, compare_table
     from cxsim.experiments import compare, summarize
+    from cxsim.experiments.resources import check_runs
 
     scenarios = inputs.scenarios(args.scenarios, args, DEFAULT_COMPARE)
     inputs.check_firm(args.firm, scenarios)
     rules = inputs.rules(args)
+    inputs.check_out(args)
+    checked(check_runs, len(scenarios) * args.replications, args.replications, force=args.force)
+    check_plan(args, [(sc, None, args.replications) for sc in scenarios.values()])
     # every run failing raises RunsFailedError (one line, exit 1, in cxsim.cli.main)
     df, failures, out = run_experiment(args, compare, scenarios, rules=rules)
     labels = list(scenarios)
@@ -59,14 +67,17 @@ def compare(args: argparse.Namespace, extra: list[str]) -> int:
     )
     print(compare_table(summary[summary["firm"] == args.firm], labels))
     if out is not None:
-        summary.to_csv(out / "summary.csv", index=False)
         import matplotlib.pyplot as plt
 
+        from cxsim.experiments.outputs import save_figure, write_csv
         from cxsim.viz.plots import plot_headline
 
+        write_csv(summary, out / "summary.csv", index=False)
         fig = plot_headline(df, firm=args.firm, scenarios=labels)
-        fig.savefig(out / "headline.png")
-        plt.close(fig)
+        try:
+            save_figure(fig, out / "headline.png")
+        finally:
+            plt.close(fig)
         print(f"wrote {out / 'summary.csv'}, {out / 'headline.png'}, runs in {out / 'runs'}")
     return EXIT_RUNS_FAILED if failures else EXIT_OK
 
@@ -75,6 +86,7 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
     from cxsim.cli.tables import frame_table
     from cxsim.core.metrics import METRICS
     from cxsim.experiments import summarize, sweep, sweep_points
+    from cxsim.experiments.resources import check_runs
 
     scenarios = inputs.scenarios(args.scenarios, args, ("default",))
     inputs.check_firm(args.firm, scenarios)
@@ -90,9 +102,17 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
             design[key] = parse_list("--grid", key, value)
     else:
         design = inputs.read_design(args.design)
-    points = checked(sweep_points, design)
-    inputs.check_points(points, scenarios)
+    points = checked(sweep_points, design, force=args.force)
+    checked(
+        check_runs,
+        len(points) * len(scenarios) * args.replications,
+        args.replications,
+        force=args.force,
+    )
+    plan = inputs.check_points(points, scenarios)
     rules = inputs.rules(args)
+    inputs.check_out(args)
+    check_plan(args, [(sc, None, args.replications) for sc in plan])
     df, failures, out = run_experiment(args, sweep, points, scenarios, rules=rules)
     summary = summarize(df, weeks=None, metrics=metrics, firm=args.firm)
     last = summary[summary["week"] == summary["week"].max()]
@@ -113,7 +133,9 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
     )
     print(frame_table(table))
     if out is not None:
-        summary.to_csv(out / "sweep_summary.csv", index=False)
+        from cxsim.experiments.outputs import write_csv
+
+        write_csv(summary, out / "sweep_summary.csv", index=False)
         print(f"wrote {out / 'sweep_summary.csv'}, runs in {out / 'runs'}")
     return EXIT_RUNS_FAILED if failures else EXIT_OK
 
@@ -161,10 +183,14 @@ def sensitivity(args: argparse.Namespace, extra: list[str]) -> int:
     if out is not None:
         import matplotlib.pyplot as plt
 
-        result.to_csv(out / "sensitivity.csv", index=False)
+        from cxsim.experiments.outputs import save_figure, write_csv
+
+        write_csv(result, out / "sensitivity.csv", index=False)
         ax = sa.plot_sensitivity(result)
-        ax.figure.savefig(out / "sensitivity.png")
-        plt.close(ax.figure)
+        try:
+            save_figure(ax.figure, out / "sensitivity.png")
+        finally:
+            plt.close(ax.figure)
         print(f"wrote {out / 'sensitivity.csv'}, {out / 'sensitivity.png'}")
     return EXIT_RUNS_FAILED if failures else EXIT_OK
 
@@ -183,6 +209,7 @@ def validate(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 def app(args: argparse.Namespace, extra: list[str]) -> int:
+    inputs.check_host(args.host, allow_remote=args.allow_remote)
     if importlib.util.find_spec("cxsim.viz.app") is None:
         raise CLIError("app: the dashboard module cxsim.viz.app is not part of this installation")
     try:

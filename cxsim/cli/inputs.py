@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,15 +25,23 @@ def scenarios(
     from cxsim.params import resolve_scenario
 
     names = list(names) or list(default)
-    overrides = parse_sets(getattr(args, "sets", None))
+    sets = parse_sets(getattr(args, "sets", None))
+    flags: dict[str, Any] = {}
     if getattr(args, "weeks", None) is not None:
-        overrides["market.weeks"] = args.weeks
+        flags["market.weeks"] = ("--weeks", args.weeks)
     if getattr(args, "n_customers", None) is not None:
-        overrides["customers.n_customers"] = args.n_customers
+        flags["customers.n_customers"] = ("--n-customers", args.n_customers)
     out: dict[str, Any] = {}
     for name in names:
         sc = checked(resolve_scenario, name)
-        sc = checked(sc.with_overrides, overrides)
+        sc = checked(sc.with_overrides, sets)  # every --set is checked, flags or not
+        for key, (option, value) in flags.items():
+            if sc.get(key) != value and any(_same_parameter(k, key) for k in sets):
+                raise CLIError(
+                    f"{key}: given by --set ({sc.get(key)!r}) and by {option} ({value!r}); "
+                    "give it once"
+                )
+        sc = checked(sc.with_overrides, {k: v for k, (_, v) in flags.items()})
         if sc.name in out:
             raise CLIError(f"scenarios: {name!r} repeats scenario {sc.name!r}; give each once")
         out[sc.name] = sc
@@ -81,13 +89,16 @@ def check_metric(option: str, metric: str, allowed: Sequence[str]) -> None:
         )
 
 
-def check_points(points: Sequence[Mapping[str, Any]], scenarios: Mapping[str, Any]) -> None:
-    """Every design point must be a valid override of every scenario."""
+def check_points(points: Sequence[Mapping[str, Any]], scenarios: Mapping[str, Any]) -> list[Any]:
+    """Every design point must be a valid override of every scenario; returns the scenarios
+    of every point (for the resource estimate)."""
     from cxsim.params import typed_overrides
 
-    for point in points:
-        for sc in scenarios.values():
-            checked(sc.with_overrides, checked(typed_overrides, sc, point))
+    return [
+        checked(sc.with_overrides, checked(typed_overrides, sc, point))
+        for point in points
+        for sc in scenarios.values()
+    ]
 
 
 def check_ranges(ranges: Mapping[str, tuple[float, float]], scenarios: Mapping[str, Any]) -> None:
@@ -100,11 +111,14 @@ def read_design(path_text: str) -> Any:
     """A CSV design: one column per parameter, one row per point."""
     import pandas as pd
 
+    from cxsim.params.limits import MAX_DESIGN_FILE_BYTES, read_limited
+
     path = Path(path_text)
     if not path.is_file():
         raise CLIError(f"--design: file {path_text!r} does not exist")
+    data = checked(read_limited, path, MAX_DESIGN_FILE_BYTES, "--design")
     try:
-        design = pd.read_csv(path)
+        design = pd.read_csv(io.BytesIO(data))
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise CLIError(
             f"--design: cannot read {path_text!r} as CSV: {' '.join(str(exc).split())}"
@@ -117,28 +131,55 @@ def read_design(path_text: str) -> Any:
 
 
 def check_out(args: argparse.Namespace) -> Path | None:
-    """The ``--out`` folder (not created yet), or ``None``: it must be a folder or creatable."""
+    """The ``--out`` folder (not created yet), or ``None``: it must be a folder or creatable,
+    writable, and hold nothing in the way of what cxsim writes there (``runs`` a file,
+    ``manifest.json`` a folder); an empty ``--out ""`` is bad input, not "no output"."""
+    from cxsim.experiments.outputs import check_out_dir
+
     out = getattr(args, "out", None)
     if getattr(args, "resume", False) and not out:
         raise CLIError("--resume: needs --out DIR (the folder holding the finished runs)")
-    if not out:
+    if out is None:
         return None
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise CLIError(f"--out: {out!r} exists and is not a folder")
-    parent = path.resolve().parent
-    while not parent.exists():
-        parent = parent.parent
-    if not os.access(parent, os.W_OK):
-        raise CLIError(f"--out: cannot create {out!r}: {str(parent)!r} is not writable")
-    return path
+    return checked(check_out_dir, out, option="--out")
 
 
 def make_out(path: Path | None) -> None:
     """Create the output folder (once every input has been checked)."""
     if path is None:
         return
+    from cxsim.experiments.outputs import make_dir
+
+    make_dir(path)
+
+
+def check_host(host: str, *, allow_remote: bool) -> None:
+    """``cxsim app --host``: a loopback address serves this machine only; any other address
+    (``""`` and ``0.0.0.0`` mean every interface) needs ``--allow-remote`` and gets a warning
+    naming it."""
+    import ipaddress
+
+    from cxsim.cli.errors import warn
+
+    if host and (len(host) > 255 or not all(c.isalnum() or c in ".:-_[]%" for c in host)):
+        raise CLIError(f"--host: {host[:60]!r} is not a host name or an IP address")
+    bare = host.strip("[]")
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CLIError(f"--out: cannot create {str(path)!r}: {exc.strerror or exc}") from None
+        loopback = ipaddress.ip_address(bare.split("%")[0]).is_loopback
+    except ValueError:
+        loopback = bare.lower() == "localhost" or bare.lower().endswith(".localhost")
+    if loopback:
+        return
+    unspecified = bare in ("", "0.0.0.0", "::")
+    where = f"every network interface (--host {host!r})" if unspecified else repr(host)
+    if not allow_remote:
+        raise CLIError(
+            f"--host: {host!r} is not a loopback address: the dashboard would be reachable from "
+            f"other machines on {where}; add --allow-remote to serve it there"
+        )
+    warn(f"serving the dashboard on {where}: anyone who can reach this machine can use it")
+
+
+def _same_parameter(a: str, b: str) -> bool:
+    """Whether override keys ``a`` and ``b`` name the same parameter (flat or dotted)."""
+    return a == b or a == b.split(".", 1)[-1]

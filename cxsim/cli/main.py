@@ -8,7 +8,10 @@ Every input is checked before anything runs or is written. Bad input (an unknown
 malformed TOML, a bad ``--set`` key or value, a ``--rule`` that cannot be imported or does not
 take the rule's arguments, a negative ``--weeks``...) prints exactly one line,
 ``cxsim: error: <message naming the key, the value and what is allowed>``, on stderr and exits
-with code 2, with no traceback and no output folder created. Runs that raise are reported as a
+with code 2, with no traceback and no output folder created. So does a request over a resource
+limit of :mod:`cxsim.params.limits` (the line gives the estimate: runs, steps, memory against the
+memory available; ``--force`` runs anyway), and a file that cannot be written (a full disk:
+every file is written atomically, so nothing partial is left). Runs that raise are reported as a
 one-line warning and give exit code 1 (their errors are in ``OUT/manifest.json``); when every
 run raises, one line ``cxsim: error: all N runs failed; the first ...`` and exit code 1.
 
@@ -33,7 +36,7 @@ from cxsim.cli.errors import (
     fail,
 )
 from cxsim.cli.parser import COMMANDS, build_parser
-from cxsim.experiments import RunsFailedError
+from cxsim.experiments import OutputError, RunsFailedError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,8 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return HANDLERS[args.command](args, extra)
     except CLIError as exc:
         return fail(str(exc))
+    except OutputError as exc:  # a file could not be written (full disk, permissions...)
+        return fail(exc.strerror or str(exc))
     except RunsFailedError as exc:
         return fail(str(exc), EXIT_RUNS_FAILED)
+    except MemoryError:
+        return fail(
+            "out of memory; use fewer customers, workers or replications (the resource "
+            "estimate was overridden with --force, or underestimated)",
+            EXIT_RUNS_FAILED,
+        )
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -22,6 +22,8 @@ DEFAULT_SENSITIVITY = ("retention_focus", "acquisition_focus")
 #: Replications of ``cxsim compare`` unless told otherwise: modest, so ``make run`` at the
 #: default 2,000 customers takes well under a minute on two cores. Use 30 or more for results.
 COMPARE_REPLICATIONS = 10
+#: Largest ``--seed``: a seed fits NumPy's 64-bit integers and a file name.
+MAX_SEED = 2**63 - 1
 
 _FMT = argparse.RawDescriptionHelpFormatter
 _RULE_EPILOG = (
@@ -36,10 +38,13 @@ def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number in ``[low, high]`` (``high`` None: no upper bound)."""
 
     def parse(text: str) -> int:
+        shown = repr(text) if len(text) <= 40 else repr(text[:30]) + f" (+{len(text) - 30:,} chars)"
+        if len(text.strip().lstrip("+-")) > 30:  # also spares int() a 5,000-digit string
+            raise argparse.ArgumentTypeError(f"{shown} is too long to be a count or seed")
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(f"{shown} is not a whole number") from None
         if value < low or (high is not None and value > high):
             allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise argparse.ArgumentTypeError(f"{value} is not allowed; must be {allowed}")
@@ -85,8 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the dashboard (SolaraViz)",
         description="Serve the interactive dashboard in a browser.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface (default 127.0.0.1, this machine only); any other needs --allow-remote",
+    )
     p.add_argument("--port", type=int_range(1, 65535), default=8765, help="port (default 8765)")
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host that is not a loopback address (the dashboard is then reachable "
+        "from other machines; a warning names the address)",
+    )
     return parser
 
 
@@ -107,13 +122,18 @@ def _add_run(sub) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="a TOML file or a preset name")
     p.add_argument(
         "--seed",
-        type=int_range(0),
+        type=int_range(0, MAX_SEED),
         default=0,
         metavar="S",
         help="seed of the market's random numbers (default 0)",
     )
     _scenario_options(p)
-    p.add_argument("--out", metavar="DIR", help="write the weekly frame here as Parquet")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the weekly frame here as Parquet (file named by the scenario, slugged)",
+    )
+    _force_option(p)
     _progress_option(p)
 
 
@@ -271,7 +291,7 @@ def _experiment_options(p: argparse.ArgumentParser, replications: int) -> None:
     )
     p.add_argument(
         "--seed",
-        type=int_range(0),
+        type=int_range(0, MAX_SEED),
         default=0,
         metavar="S",
         help="master seed; replication i uses the same derived seed in every scenario (default 0)",
@@ -290,13 +310,24 @@ def _experiment_options(p: argparse.ArgumentParser, replications: int) -> None:
     where.add_argument("--serial", action="store_true", help="run in this process (debugging)")
     where.add_argument(
         "--workers",
-        type=int_range(1, 4096),
+        type=int_range(1),
         metavar="N",
-        help="local worker processes (default: one per CPU)",
+        help="local worker processes (default: one per CPU; at most the machine's cores "
+        "without --force)",
     )
+    _force_option(p)
     _progress_option(p)
     p.add_argument(
         "--firm", default="focal", help="firm whose outcomes are reported (default focal)"
+    )
+
+
+def _force_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the resource estimate (memory, runs, steps, workers, points) is "
+        "over the limits of cxsim.params.limits",
     )
 
 

@@ -17,15 +17,29 @@ from cxsim.cli.errors import CLIError
 RULE_EXAMPLE = "update_trust=cxsim.core.theories:symmetric_trust"
 
 
-def parse_value(text: str) -> Any:
-    """A ``--set`` value: a TOML value (``0.3``, ``true``, ``"x"``, ``[1, 2]``), else a string."""
+def parse_value(text: str, option: str = "--set") -> Any:
+    """A ``--set`` value: a TOML value (``0.3``, ``true``, ``"x"``, ``[1, 2]``), else a string.
+
+    A value TOML cannot hold (a whole number of more than 4,300 digits) is a
+    :class:`CLIError` naming ``option``."""
     try:
         data = tomllib.loads(f"v = {text}")
     except tomllib.TOMLDecodeError:
         return text
+    except ValueError as exc:  # e.g. "Exceeds the limit (4300 digits) for integer string ..."
+        reason = " ".join(str(exc).split()).split(";")[0]
+        raise CLIError(
+            f"{option}: {_short(text)} is not a value cxsim can read: {reason}"
+        ) from None
     if set(data) != {"v"}:
         return text
     return data["v"]
+
+
+def _short(text: str, width: int = 40) -> str:
+    """``repr(text)`` cut to ``width`` characters (messages stay one short line)."""
+    shown = repr(text)
+    return shown if len(shown) <= width else shown[: width - 4] + "...'"
 
 
 def parse_assignment(
@@ -35,7 +49,7 @@ def parse_assignment(
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise CLIError(f"{option}: {text!r} is not KEY=VALUE (e.g. {example})")
+        raise CLIError(f"{option}: {_short(text)} is not KEY=VALUE (e.g. {example})")
     if not value.strip():
         raise CLIError(f"{option} {key}: missing value after '='")
     return key, value.strip()
@@ -46,21 +60,21 @@ def parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or ():
         key, value = parse_assignment("--set", item)
-        out[key] = parse_value(value)
+        out[key] = parse_value(value, f"--set {key}")
     return out
 
 
 def parse_list(option: str, key: str, text: str) -> list[Any]:
     """``a,b,c`` or a TOML array ``[a, b, c]``."""
     if text.startswith("["):
-        value = parse_value(text)
+        value = parse_value(text, f"{option} {key}")
         if not isinstance(value, list):
-            raise CLIError(f"{option} {key}: {text!r} is not a valid list")
+            raise CLIError(f"{option} {key}: {_short(text)} is not a valid list")
         items = value
     else:
-        items = [parse_value(v.strip()) for v in text.split(",")]
+        items = [parse_value(v.strip(), f"{option} {key}") for v in text.split(",")]
         if any(v == "" for v in items):
-            raise CLIError(f"{option} {key}: {text!r} has an empty value")
+            raise CLIError(f"{option} {key}: {_short(text)} has an empty value")
     if not items:
         raise CLIError(f"{option} {key}: needs at least one value")
     return items
@@ -75,8 +89,11 @@ def parse_ranges(items: Sequence[str] | None) -> dict[str, tuple[float, float]]:
         if len(bounds) != 2 or not all(
             isinstance(b, int | float) and not isinstance(b, bool) for b in bounds
         ):
-            raise CLIError(f"--param {key}: {value!r} is not a range LOW,HIGH of two numbers")
-        ranges[key] = (float(bounds[0]), float(bounds[1]))
+            raise CLIError(f"--param {key}: {_short(value)} is not a range LOW,HIGH of two numbers")
+        try:
+            ranges[key] = (float(bounds[0]), float(bounds[1]))
+        except OverflowError:
+            raise CLIError(f"--param {key}: {_short(value)} is too large to be a number") from None
     return ranges
 
 

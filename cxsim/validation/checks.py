@@ -321,7 +321,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--workers must be at least 1")
 
     if args.figures:
+        from cxsim.experiments.outputs import check_out_dir
+        from cxsim.params import ScenarioError
         from cxsim.validation.docking import make_figures
+
+        try:
+            check_out_dir(args.figures, option="--figures")
+        except ScenarioError as exc:
+            print(f"cxsim: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
 
         for path in make_figures(args.figures, workers=args.workers):
             print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
