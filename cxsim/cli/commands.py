@@ -8,6 +8,7 @@ imported by the command that needs them, so ``cxsim --help`` is quick and ``MPLB
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 from typing import Any
 
@@ -35,11 +36,18 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     )
     print(run_table(frame))
     if out is not None:
+        created = not out.exists()
         inputs.make_out(out)
         # the file is named by a slug of the scenario's name, never by the name itself; the
         # name is kept as data, in the first column
         path = out / f"{slug(name)}_seed{args.seed}.parquet"
-        write_parquet(frame.assign(scenario=name)[["scenario", *frame.columns]], path)
+        try:
+            write_parquet(frame.assign(scenario=name)[["scenario", *frame.columns]], path)
+        except OSError:
+            if created:  # leave nothing behind: the folder was made for this file
+                with contextlib.suppress(OSError):
+                    out.rmdir()
+            raise
         print(f"wrote {path}")
     return EXIT_OK
 

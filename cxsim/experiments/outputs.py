@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -142,12 +143,12 @@ def check_out_dir(path: str | os.PathLike, *, option: str = "out") -> Path:
     if path.exists():
         if not path.is_dir():
             raise ScenarioError(f"{option}: {text!r} exists and is not a folder")
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not _writable(path):
             raise ScenarioError(f"{option}: {text!r} is not writable")
         runs, manifest = path / "runs", path / "manifest.json"
         if runs.exists() and not runs.is_dir():
             raise ScenarioError(f"{option}: {str(runs)!r} exists and is not a folder")
-        if runs.is_dir() and not os.access(runs, os.W_OK | os.X_OK):
+        if runs.is_dir() and not _writable(runs):
             raise ScenarioError(f"{option}: {str(runs)!r} is not writable")
         if manifest.exists() and not manifest.is_file():
             raise ScenarioError(f"{option}: {str(manifest)!r} exists and is not a file")
@@ -160,9 +161,23 @@ def check_out_dir(path: str | os.PathLike, *, option: str = "out") -> Path:
         parent = parent.parent
     if not parent.is_dir():
         raise ScenarioError(f"{option}: cannot create {text!r}: {str(parent)!r} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if not _writable(parent):
         raise ScenarioError(f"{option}: cannot create {text!r}: {str(parent)!r} is not writable")
     return path
+
+
+def _writable(folder: Path) -> bool:
+    """Whether files can be created in ``folder``: permissions, then a real probe (an unnamed
+    temporary file, gone when closed), which also catches a read-only mount or an immutable
+    folder, where permissions say yes (to root, for one)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError:
+        return False
+    return True
 
 
 def make_dir(path: str | os.PathLike) -> None:

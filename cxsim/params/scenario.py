@@ -48,8 +48,17 @@ class Scenario:
                 f"description: {len(self.description):,} characters, at most "
                 f"{MAX_DESCRIPTION_LENGTH:,} allowed"
             )
-        for section in SECTIONS:
+        for section, cls in SECTIONS.items():
+            if not isinstance(getattr(self, section), cls):
+                raise ScenarioError(
+                    f"{section}: {show(getattr(self, section))} is not a {cls.__name__}; give "
+                    "parameters with Scenario().with_overrides(...) or scenario_from_dict(...)"
+                )
             _validate_section(section, getattr(self, section))
+        if not isinstance(self.firms, tuple) or not all(
+            isinstance(f, FirmSpec) for f in self.firms
+        ):  # a list, or tables of firm parameters (as with_overrides takes them)
+            object.__setattr__(self, "firms", firms_from_data(self.firms))
         if not self.firms:
             raise ScenarioError("firms: a scenario needs at least one firm")
         if len(self.firms) > 100:
