@@ -44,6 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
+        _check_double_dash_values(argv)
         parser = build_parser()
         try:
             args, extra = parser.parse_known_args(argv)
@@ -69,6 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _check_double_dash_values(argv: Sequence[str]) -> None:
+    """``--option=--`` (before any bare ``--``): argparse drops the value ``--`` and stores an
+    empty list instead of calling the option's type, so refuse it here, in one line."""
+    for arg in argv:
+        if arg == "--":
+            return
+        if arg.startswith("--") and arg.partition("=")[2] == "--":
+            option = arg.partition("=")[0]
+            raise CLIError(f"{option}: '--' is not a value (write {option} VALUE)")
 
 
 if __name__ == "__main__":  # pragma: no cover

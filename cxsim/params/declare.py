@@ -20,7 +20,11 @@ import numpy as np
 
 
 class ScenarioError(ValueError):
-    """A scenario, parameter or override is invalid. The message is one line."""
+    """A scenario, parameter or override is invalid. The message is one line (whitespace in
+    the values it quotes, newlines included, is collapsed)."""
+
+    def __str__(self) -> str:
+        return " ".join(super().__str__().split())
 
 
 # Sources: most defaults are calibration choices (the model's quality scale is arbitrary, and few
@@ -80,8 +84,12 @@ def show(value: Any, width: int = 60) -> str:
     thousands of digits or a long string stays readable)."""
     try:
         text = repr(value)
-    except ValueError:  # an int too long to print (sys.get_int_max_str_digits)
-        return f"<a whole number of about {value.bit_length() * 0.30103:,.0f} digits>"
+    except ValueError:  # holds an int too long to print (sys.get_int_max_str_digits)
+        if isinstance(value, int):
+            return f"<a whole number of about {value.bit_length() * 0.30103:,.0f} digits>"
+        return f"<a {type(value).__name__} holding a number too long to print>"
+    except Exception:  # noqa: BLE001 - a repr that fails must not hide the message
+        return f"<a {type(value).__name__}>"
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 

@@ -69,7 +69,7 @@ class Scenario:
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ScenarioError(
-                f"firms.name: duplicate firm name {sorted(dup)[0]!r}; names must be unique"
+                f"firms.name: duplicate firm name {show(sorted(dup)[0])}; names must be unique"
             )
         share = sum(f.initial_customers for f in self.firms)
         if share > 1.0 + 1e-9:
@@ -191,12 +191,12 @@ def scenario_from_dict(data: Mapping[str, Any], *, base: Scenario | None = None)
             )
         if key in SECTIONS:
             if not isinstance(value, Mapping):
-                raise ScenarioError(f"{key}: {value!r} is not a table")
+                raise ScenarioError(f"{key}: {show(value)} is not a table")
             for name, v in value.items():
                 overrides[f"{key}.{name}"] = v
         elif key in ("name", "description"):
             if not isinstance(value, str):
-                raise ScenarioError(f"{key}: {value!r} is not a string")
+                raise ScenarioError(f"{key}: {show(value)} is not a string")
             overrides[key] = value
         else:
             overrides["firms"] = value

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, fields
 
 from cxsim.params.customers import CustomerParams
-from cxsim.params.declare import CAL, P, ScenarioError, suggest
+from cxsim.params.declare import CAL, P, ScenarioError, show, suggest
 from cxsim.params.levers import LeverParams
 
 #: Kinds of social network the market can be built on (see :mod:`cxsim.core.network`).
@@ -129,12 +129,12 @@ def locate(key: str) -> tuple[str, str]:
         section, name = key.split(".", 1)
         if section not in SECTIONS:
             raise ScenarioError(
-                f"{key}: unknown section {section!r}{suggest(section, list(SECTIONS) + ['firms'])}; "
+                f"{key}: unknown section {show(section)}{suggest(section, list(SECTIONS) + ['firms'])}; "
                 f"sections are {', '.join(list(SECTIONS) + ['firms'])}"
             )
         if name not in {f.name for f in fields(SECTIONS[section])}:
             options = [f.name for f in fields(SECTIONS[section])]
-            raise ScenarioError(f"{key}: unknown parameter {name!r}{suggest(name, options)}")
+            raise ScenarioError(f"{key}: unknown parameter {show(name)}{suggest(name, options)}")
         return section, name
     if key not in _FLAT:
         raise ScenarioError(f"{key}: unknown parameter{suggest(key, list(_FLAT))}")

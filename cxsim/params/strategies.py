@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from cxsim.params.declare import CAL, CALIBRATED, P, ScenarioError, coerce, field_of, suggest
+from cxsim.params.declare import (
+    CAL,
+    CALIBRATED,
+    P,
+    ScenarioError,
+    coerce,
+    field_of,
+    show,
+    suggest,
+)
 from cxsim.params.levers import LEVERS
 
 #: Budget share per lever of every strategy preset (levers not named get nothing).
@@ -202,21 +211,21 @@ def validate_firm(i: int, firm: FirmSpec) -> None:
                 )
             if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
                 raise ScenarioError(
-                    f"firms[{i}].allocation.{lever}: {share!r} must be a share in [0, 1]"
+                    f"firms[{i}].allocation.{lever}: {show(share)} must be a share in [0, 1]"
                 )
         total = sum(alloc.values())
         if abs(total - 1.0) > 1e-6:
             raise ScenarioError(f"firms[{i}].allocation: shares sum to {total:g}, must sum to 1")
     elif firm.allocation is not None:
         raise ScenarioError(
-            f"firms[{i}].allocation: only allowed with strategy = 'custom' (strategy is {firm.strategy!r})"
+            f"firms[{i}].allocation: only allowed with strategy = 'custom' (strategy is {show(firm.strategy)})"
         )
 
 
 def firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
     """Firm ``i`` from a table of its parameters (an allocation alone implies 'custom')."""
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"firms[{i}]: {data!r} is not a table of firm parameters")
+        raise ScenarioError(f"firms[{i}]: {show(data)} is not a table of firm parameters")
     names = [f.name for f in fields(FirmSpec)]
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
@@ -225,7 +234,7 @@ def firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
         if key == "allocation":
             if not isinstance(value, Mapping):
                 raise ScenarioError(
-                    f"firms[{i}].allocation: {value!r} is not a table of lever shares"
+                    f"firms[{i}].allocation: {show(value)} is not a table of lever shares"
                 )
             kwargs[key] = dict(value)
             if "strategy" not in data:
@@ -240,7 +249,7 @@ def firms_from_data(data: Any) -> tuple[FirmSpec, ...]:
     if isinstance(data, FirmSpec):
         return (data,)
     if not isinstance(data, list | tuple):
-        raise ScenarioError(f"firms: {data!r} is not a list of firms")
+        raise ScenarioError(f"firms: {show(data)} is not a list of firms")
     return tuple(
         d if isinstance(d, FirmSpec) else firm_from_mapping(i, d) for i, d in enumerate(data)
     )
@@ -260,7 +269,7 @@ def override_firm(firms: list[FirmSpec], key: str, value: Any) -> list[FirmSpec]
     elif which in names:
         idx = names.index(which)
     else:
-        raise ScenarioError(f"{key}: no firm {which!r}; firms are {', '.join(names)}")
+        raise ScenarioError(f"{key}: no firm {show(which)}; firms are {', '.join(names)}")
     merged = {f.name: getattr(firms[idx], f.name) for f in fields(FirmSpec)}
     if merged.get("allocation") is None or (name == "strategy" and value != "custom"):
         merged.pop("allocation")
