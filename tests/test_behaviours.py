@@ -1,4 +1,7 @@
-"""Reference behaviours 1–7 of DESIGN.md / docs/ODD.md, emerging from the model's mechanisms.
+"""Reference behaviours 1–7 (docs/validation.md, docs/ODD.md), emerging from the model's mechanisms.
+
+Where acquisition beats retention (young markets, short horizons) is a question for sweeps, not a
+check a preset is tuned to pass: docs/validation.md reports what the model shows there.
 
 These are the same checks ``cxsim validate`` runs (registered in
 :mod:`cxsim.validation.behaviours`): each configures the real model, runs it with fixed seeds
@@ -18,7 +21,6 @@ def test_every_reference_behaviour_has_a_check():
     names = {c.name for c in BEHAVIOUR_CHECKS}
     for expected in (
         "leaky-bucket",
-        "acquisition-wins-young-market",
         "expectation-treadmill",
         "trust-asymmetry",
         "trust-in-market",

@@ -322,7 +322,7 @@ def test_word_of_mouth_is_heard_next_week():
     assert not (end_pos.any() or end_neg.any())  # nothing sent before the first week
     checked = 0
     praised = 0
-    bought_per_week = []
+    bought_per_week, buyers_per_week, choices_per_week = [], [], []
     for week in range(6):
         sat_before = c.satisfaction.copy()
         m.step()
@@ -352,6 +352,9 @@ def test_word_of_mouth_is_heard_next_week():
             (c.satisfaction == sat_before) | (np.isnan(c.satisfaction) & np.isnan(sat_before))
         )
         bought_per_week.append(bought.sum(axis=0))
+        need, chosen = m.events["choices"]
+        buyers_per_week.append([np.unique(need[chosen == f.index]).size for f in m.firms])
+        choices_per_week.append([int((chosen == f.index).sum()) for f in m.firms])
         receivers = ((c.heard_positive > 0) | (c.heard_negative > 0)) & ~bought & ~open_complaint
         assert receivers.any()
         np.testing.assert_array_equal(c.trust[receivers], heard["trust_after"][receivers])
@@ -363,10 +366,12 @@ def test_word_of_mouth_is_heard_next_week():
         open_complaint = c.complaint_open.copy()
     assert checked > 50
     assert praised > 0  # positive messages were in flight too, not only complaints
-    # the purchase detection above agrees with the books
+    # the purchase detection above agrees with the choices made (a customer with two needs in a
+    # week buys twice but is one buyer), and the choices with the books
     frame = m.to_frame()
+    np.testing.assert_array_equal(bought_per_week, buyers_per_week)
     for f in m.firms:
         np.testing.assert_array_equal(
             frame.loc[frame["firm"] == f.name, "purchases"].to_numpy()[1:],
-            [b[f.index] for b in bought_per_week],
+            [b[f.index] for b in choices_per_week],
         )

@@ -71,23 +71,45 @@ def test_hazard_to_probability_in_unit_interval(rate, dt):
     assert not np.isnan(p).any()
 
 
-def test_need_arrives_threshold():
-    rate = np.array([0.0, 1.0, 1.0, np.inf, 0.5])
-    u = np.array([0.0, 0.0, 0.99, 0.999999, 0.3])
-    # probabilities: 0, 1-e^-1 = .632, .632, 1, 1-e^-.5 = .393
-    expected = np.array([False, True, False, True, True])
-    np.testing.assert_array_equal(rules.need_arrives(rate, 1.0, u), expected)
-    assert rules.need_arrives(rate, 1.0, u).dtype == bool
+def test_needs_in_step_hand_values():
+    rate = np.array([0.0, 1.0, 1.0, np.inf, 0.5, 1.0])
+    u = np.array([0.0, 0.0, 0.99, 0.999999, 0.3, 0.5])
+    # Poisson(1) CDF: 0.368, 0.736, 0.920, 0.981, 0.996; Poisson(0.5): P(0) = 0.607
+    expected = np.array([0, 0, 4, 1, 0, 1])
+    np.testing.assert_array_equal(rules.needs_in_step(rate, 1.0, u), expected)
+    assert rules.needs_in_step(rate, 1.0, u).dtype == np.int64
+    # no need exactly when u < exp(-rate * dt), as hazard_to_probability says
+    r = np.array([0.25, 0.25])
+    p0 = math.exp(-0.25)
+    np.testing.assert_array_equal(rules.needs_in_step(r, 1.0, np.array([p0 - 1e-9, p0])), [0, 1])
 
 
-def test_need_arrives_frequency_matches_hazard():
-    # N = 200_000 draws at p = 1 - e^-0.25 ≈ 0.221: SE = sqrt(p(1-p)/N) ≈ 9.3e-4; allow 4 SE
+def test_needs_in_step_is_poisson():
+    # N = 200,000 draws at mean 0.7: each cell's share has SE sqrt(p(1-p)/N) <= 1.2e-3; allow 4 SE
     rng = np.random.default_rng(SEED)
     n = 200_000
+    k = rules.needs_in_step(np.full(n, 0.35), 2.0, rng.random(n))
+    for j in range(5):
+        p = math.exp(-0.7) * 0.7**j / math.factorial(j)
+        assert abs((k == j).mean() - p) < 4 * math.sqrt(p * (1 - p) / n), j
+
+
+def test_needs_in_step_count_does_not_depend_on_the_step():
+    # needs over one week: one step of a week, or seven steps of a day (Poisson is additive).
+    # 100,000 customers at 0.25 a week: the mean's SE is sqrt(0.25 / N) = 1.6e-3; allow 4 SE
+    rng = np.random.default_rng(SEED + 1)
+    n = 100_000
     rate = np.full(n, 0.25)
-    hits = rules.need_arrives(rate, 1.0, rng.random(n)).mean()
-    p = 1.0 - math.exp(-0.25)
-    assert abs(hits - p) < 4 * math.sqrt(p * (1 - p) / n)
+    week = rules.needs_in_step(rate, 1.0, rng.random(n)).mean()
+    days = sum(rules.needs_in_step(rate, 1 / 7, rng.random(n)) for _ in range(7)).mean()
+    se = math.sqrt(0.25 / n)
+    assert abs(week - 0.25) < 4 * se and abs(days - 0.25) < 4 * se
+
+
+def test_basket_size():
+    usual = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(rules.basket_size(usual, math.inf, None), usual)
+    np.testing.assert_allclose(rules.basket_size(usual, 4.0, np.array([4.0, 2.0])), [1.0, 1.0])
 
 
 # --------------------------------------------------------------------------------------------

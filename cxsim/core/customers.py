@@ -30,6 +30,9 @@ class CustomerTable:
         need_rate: purchase occasions per week.
         need: ideal point in the needs space (needs units).
         last_firm: firm that served the last need, ``-1`` if none.
+        usual_basket: units the customer usually buys per purchase (average 1 over customers).
+        leave_propensity: how readily the customer leaves a firm (multiplies the defection
+            hazard; average 1 over customers).
 
     Per customer and firm ``(n, F)``:
         considers: the firm is in the customer's consideration set.
@@ -48,6 +51,8 @@ class CustomerTable:
     need_rate: np.ndarray
     need: np.ndarray
     last_firm: np.ndarray
+    usual_basket: np.ndarray
+    leave_propensity: np.ndarray
     considers: np.ndarray
     expectation: np.ndarray
     trust: np.ndarray
@@ -61,7 +66,7 @@ class CustomerTable:
     heard_positive: np.ndarray
     heard_negative: np.ndarray
 
-    PER_CUSTOMER = ("need_rate", "need", "last_firm")
+    PER_CUSTOMER = ("need_rate", "need", "last_firm", "usual_basket", "leave_propensity")
 
     @property
     def n(self) -> int:
@@ -86,6 +91,8 @@ class CustomerTable:
         initial_expectation: float,
         initial_expectation_sd: float,
         initial_trust: float,
+        spend_heterogeneity: float = np.inf,
+        leave_heterogeneity: float = np.inf,
     ) -> CustomerTable:
         """Draw a heterogeneous population.
 
@@ -93,7 +100,12 @@ class CustomerTable:
         ``need_rate_shape`` (the NBD purchase-frequency model, Ehrenberg 1959); ideal points are
         normal with s.d. ``need_heterogeneity``; initial expectations normal around
         ``initial_expectation``, the same for every firm (customers have heard of the category,
-        not of each firm).
+        not of each firm). Usual baskets follow the gamma–gamma spend model's between-customer
+        distribution with shape ``spend_heterogeneity`` (q), scaled to average one unit:
+        ``(q − 1)/G`` with ``G`` standard gamma of shape q (Colombo & Jiang 1999); propensities to
+        leave are gamma with shape ``leave_heterogeneity`` and mean 1 (the Pareto/NBD's dropout
+        heterogeneity, Schmittlein, Morrison & Colombo 1987). An infinite shape makes everyone
+        alike (and draws nothing).
         """
         shape = (n, n_firms)
         rate = (
@@ -102,10 +114,23 @@ class CustomerTable:
             else np.full(n, need_rate, dtype=float)
         )
         expectation = initial_expectation + initial_expectation_sd * rng.standard_normal(n)
+        need = need_heterogeneity * rng.standard_normal(n)
+        usual = (
+            (spend_heterogeneity - 1.0) / rng.standard_gamma(spend_heterogeneity, size=n)
+            if np.isfinite(spend_heterogeneity)
+            else np.ones(n)
+        )
+        propensity = (
+            rng.standard_gamma(leave_heterogeneity, size=n) / leave_heterogeneity
+            if np.isfinite(leave_heterogeneity)
+            else np.ones(n)
+        )
         return cls(
             need_rate=rate,
-            need=need_heterogeneity * rng.standard_normal(n),
+            need=need,
             last_firm=np.full(n, NO_FIRM, dtype=np.int16),
+            usual_basket=usual,
+            leave_propensity=propensity,
             considers=np.zeros(shape, dtype=bool),
             expectation=np.repeat(expectation[:, None], n_firms, axis=1),
             trust=np.full(shape, initial_trust, dtype=float),
@@ -173,6 +198,8 @@ class Customer(FixedAgent):
     need_rate = _Column("need_rate", "Purchase occasions per week.")
     need = _Column("need", "Ideal point in the needs space (needs units).")
     last_firm = _Column("last_firm", "Index of the firm that served the last need (-1: none).")
+    usual_basket = _Column("usual_basket", "Units usually bought per purchase (mean 1).")
+    leave_propensity = _Column("leave_propensity", "Multiplier of the defection hazard (mean 1).")
     considers = _Column("considers", "Per firm: in the consideration set.")
     expectation = _Column("expectation", "Per firm: expected quality (quality units).")
     trust = _Column("trust", "Per firm: trust in [0, 1].")

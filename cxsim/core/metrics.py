@@ -6,11 +6,14 @@ reporter per metric over the firms, and :func:`tidy_frame` gives one row per wee
 one column per metric. :data:`METRIC_INFO` declares each metric once (label, unit, meaning).
 Economic measures and their formulas:
 
-* ``profit = revenue − cogs − spend`` (currency per week), with ``revenue = purchases·price``,
-  ``cogs = purchases·unit cost``, ``spend`` = the week's budget over all levers;
+* ``profit = revenue − cogs − spend`` (currency per week), with ``revenue`` = the sum over
+  purchases of price × basket (units bought), ``cogs`` = the sum of unit cost × basket, ``spend`` =
+  the week's budget over all levers;
 * ``npv``: cumulative profit discounted at ``market.discount_rate`` per year;
 * ``cac = acquisition spend / new customers`` (currency per new customer; NaN in a week with none);
-* ``churn_rate = churned / customers at the start of the week``; ``retention_rate = 1 − churn_rate``;
+* ``churn_rate``: of the active customers at the start of the week, the share who left during it
+  (customers won and lost within the week count in ``churned``, not here);
+  ``retention_rate = 1 − churn_rate``;
 * ``clv``: ``m·(1+d)/(1+d−r)`` per customer (first margin now; Gupta & Lehmann 2003), with weekly
   contribution margin per customer ``m = (revenue − cogs − retention spend)/customers``, weekly
   retention ``r`` and weekly discount ``d``, both smoothed over about a quarter (exponential
@@ -77,6 +80,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         "recoveries",
         "unresolved",
         "wom_positive",
+        "wom_delighted",
         "wom_negative",
         "delighted",
         "disappointed",
@@ -97,7 +101,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
 
     start = book.active_at_start.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        churn = np.where(start > 0, v["churned"] / start, np.nan)
+        churn = np.where(start > 0, v["churned_of_start"] / start, np.nan)
         out["churn_rate"] = churn
         out["retention_rate"] = 1.0 - churn
         purchases = v["purchases"]
@@ -252,7 +256,7 @@ METRIC_INFO: dict[str, Metric] = {
             "churn_rate",
             "churn rate (share per week)",
             "per week",
-            "churned / active customers at the start of the week",
+            "share of the active customers at the start of the week who defected during it",
         ),
         Metric(
             "retention_rate",
@@ -313,6 +317,13 @@ METRIC_INFO: dict[str, Metric] = {
             "positive word of mouth (messages per week)",
             "messages per week",
             "positive word-of-mouth messages about the firm sent this week",
+        ),
+        Metric(
+            "wom_delighted",
+            "word of mouth from delight (messages per week)",
+            "messages per week",
+            "of the positive messages, those sent by customers the firm delighted this week "
+            "(the rest are advocates' praise after a met expectation)",
         ),
         Metric(
             "wom_negative",

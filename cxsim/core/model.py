@@ -25,6 +25,7 @@ from cxsim.core.metrics import METRICS, make_datacollector, tidy_frame, weekly_m
 from cxsim.core.network import ContactCounts, SocialNetwork, build_network
 from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
 from cxsim.core.ruleset import RuleLike, Rules
+from cxsim.core.streams import Streams
 from cxsim.params import Scenario, ScenarioError, resolve_scenario
 from cxsim.params.declare import show
 
@@ -92,6 +93,8 @@ class Market(mesa.Model):
             scenario = None
         super().__init__(rng=_check_rng(rng))
         self.rules = Rules(rules)
+        # one independent random stream per mechanism (cxsim.core.streams)
+        self.streams = Streams(self.rng)
         config = resolve_scenario(scenario)
         overrides: dict[str, Any] = dict(params)
         if firms is not None:
@@ -106,7 +109,7 @@ class Market(mesa.Model):
         self.network: SocialNetwork = build_network(
             cfg.network.network,
             n,
-            self.rng,
+            self.streams.network,
             mean_degree=min(cfg.network.mean_degree, n - 1),
             rewire_prob=cfg.network.rewire_prob,
         )
@@ -116,19 +119,23 @@ class Market(mesa.Model):
         self.customers = CustomerTable.create(
             n,
             len(self.firms),
-            self.rng,
+            self.streams.population,
             need_rate=c.need_rate,
             need_rate_shape=c.need_rate_shape,
             need_heterogeneity=c.need_heterogeneity,
             initial_expectation=c.initial_expectation,
             initial_expectation_sd=c.initial_expectation_sd,
             initial_trust=c.initial_trust,
+            spend_heterogeneity=c.spend_heterogeneity,
+            leave_heterogeneity=c.leave_heterogeneity,
         )
         for firm in self.firms:
             firm.plan_week(n)
         self._seed_market()
-        # weekly chance of a need (rules.need_arrives): rates and step are fixed, so once
-        self._need_probability = self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
+        # chance of no need in a step (rules.needs_in_step): rates and step are fixed, so once
+        self._no_need = 1.0 - self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
+        # prospects who started considering a firm this step: candidates for a trial purchase
+        self._newly_considering: list[tuple[np.ndarray, int]] = []
         self._complaints = ComplaintBook()
         self.book = WeekBook(len(self.firms))
         self.book.active_at_start = _column_counts(self._active())
@@ -162,7 +169,7 @@ class Market(mesa.Model):
         (repeat stage, trusting, expectations adapted to what they get) and who considers whom."""
         c, cfg = self.customers, self.config.customers
         n = c.n
-        order = self.rng.permutation(n)
+        order = self.streams.seeding.permutation(n)
         start = 0
         for firm in self.firms:
             k = int(round(firm.spec.initial_customers * n))
@@ -171,7 +178,7 @@ class Market(mesa.Model):
             c.seed_customers(firm.index, rows)
             c.trust[rows, firm.index] = cfg.initial_customer_trust
             c.expectation[rows, firm.index] = self._mean_experience(firm, rows)
-            aware = self.rng.random(n) < firm.spec.initial_awareness
+            aware = self.streams.seeding.random(n) < firm.spec.initial_awareness
             c.considers[:, firm.index] |= aware
 
     def _mean_experience(self, firm: Firm, rows: np.ndarray) -> np.ndarray:
@@ -247,7 +254,23 @@ class Market(mesa.Model):
             )
             np.put(c.trust, heard, trust)
             np.put(c.expectation, heard, expectation)
-            np.put(c.considers, heard[n_pos > n_neg], True)
+            praised = heard[n_pos > n_neg]
+            if p.winback_reach < 1.0:
+                # praise brings a lost customer back into consideration only as often as the
+                # firm's own reach would (winback_reach): it has tried the firm and left
+                lost = np.take(c.stage, praised) == LOST
+                back = self.streams.awareness.random(praised.size) < p.winback_reach
+                praised = praised[~lost | back]
+            if p.trial_probability > 0:
+                fresh = praised[
+                    ~np.take(c.considers, praised) & (np.take(c.stage, praised) == PROSPECT)
+                ]
+                n_firms = len(self.firms)
+                for f in range(n_firms):
+                    rows = fresh[fresh % n_firms == f] // n_firms
+                    if rows.size:
+                        self._newly_considering.append((rows, f))
+            np.put(c.considers, praised, True)
             # bad news outweighing good makes a non-customer strike the firm off its list:
             # the rejecters of Goldenberg et al. (2007)
             s = np.take(c.stage, heard)
@@ -259,7 +282,9 @@ class Market(mesa.Model):
     def consider_firms(self) -> None:
         """Customers who do not consider a firm may start to: through its advertising (external
         influence) and through contacts who are its customers (internal influence, Bass 1969).
-        Lost customers come back into consideration the same way: win-back."""
+        Lost customers come back into consideration the same way, at ``winback_reach`` of a
+        prospect's hazard (win-back). A prospect who starts considering a firm, through its
+        advertising or word of mouth, may buy once to try it (``trial_probability``)."""
         c, p = self.customers, self.config.customers
         dt_years = self.dt / 52.0
         if p.social_influence > 0:
@@ -276,23 +301,62 @@ class Market(mesa.Model):
             if outside.size == 0:
                 continue
             social = self._contacts.share(outside, f) if p.social_influence > 0 else 0.0
+            reach = (
+                np.where(c.stage[outside, f] == LOST, p.winback_reach, 1.0)
+                if p.winback_reach != 1.0
+                else 1.0
+            )
             prob = self.rules.awareness_probability(
                 firm.spec.base_reach + firm.effects.reach_per_year,
                 p.social_influence,
                 social,
                 dt_years,
+                reach,
             )
-            joined = outside[self.rng.random(outside.size) < prob]
+            joined = outside[self.streams.awareness.random(outside.size) < prob]
             c.considers[joined, f] = True
+            if p.trial_probability > 0:
+                self._newly_considering.append((joined[c.stage[joined, f] == PROSPECT], f))
+        self._try_out()
+
+    def _try_out(self) -> None:
+        """Prospects who started considering a firm this step buy once to try it, with
+        probability ``trial_probability``: a first purchase prompted by advertising or word of
+        mouth, not by a need (so new customers are not only the frequent buyers)."""
+        p = self.config.customers
+        pending, self._newly_considering = self._newly_considering, []
+        for rows, f in pending:
+            if rows.size == 0:
+                continue
+            trying = rows[self.streams.trial.random(rows.size) < p.trial_probability]
+            if trying.size:
+                firm = np.full(trying.size, f, dtype=np.int64)
+                self._experience(trying, firm, self.streams.experience.standard_normal(trying.size))
 
     def serve_needs(self) -> None:
         """Customers in need choose a firm (or none), buy, and live the experience: expectation
-        met, missed or exceeded; trust, expectations, the ladder and word of mouth follow."""
+        met, missed or exceeded; trust, expectations, the ladder and word of mouth follow.
+
+        The number of needs in a step is Poisson at each customer's rate
+        (:func:`cxsim.core.rules.needs_in_step`): a customer with two needs this step chooses and
+        buys twice, the second time with what the first taught.
+        """
+        c = self.customers
+        u = self.streams.needs.random(c.n)
+        rows = np.flatnonzero(u >= self._no_need)
+        if rows.size == 0:
+            return
+        left = self.rules.needs_in_step(c.need_rate[rows], self.dt, u[rows])
+        while rows.size:
+            self._serve_once(rows)
+            left = left - 1
+            rows, left = rows[left > 0], left[left > 0]
+
+    def _serve_once(self, need: np.ndarray) -> None:
+        """One need each for customers ``need``: choice among the firms they consider (or none),
+        then the purchase and its experience."""
         c, p, cfg = self.customers, self.config.customers, self.config
         n_firms = len(self.firms)
-        need = np.flatnonzero(self.rng.random(c.n) < self._need_probability)
-        if need.size == 0:
-            return
         price = np.array([f.price for f in self.firms])
         # rows of the (n, F) columns for the customers in need (np.take: several times faster
         # than fancy indexing on narrow tables)
@@ -322,9 +386,9 @@ class Market(mesa.Model):
             utility,
             np.take(c.considers, need, axis=0),
             cfg.market.outside_utility,
-            self.rng.random(need.size),
+            self.streams.choice.random(need.size),
         )
-        self.events["choices"] = (need, chosen)
+        self._event("choices", need, chosen)
 
         # needs taken elsewhere break a streak: a client is one who comes back *whenever*
         elsewhere = active & (chosen[:, None] != np.arange(n_firms)[None, :])
@@ -337,7 +401,7 @@ class Market(mesa.Model):
 
         bought = chosen >= 0
         rows, firm = need[bought], chosen[bought]
-        self._experience(rows, firm, self.rng.standard_normal(rows.size))
+        self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
 
     def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
         """The purchase and its consequences for customers ``rows`` buying from ``firm``
@@ -393,9 +457,21 @@ class Market(mesa.Model):
         np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
+        # what the purchase is worth: the basket (gamma-gamma around the customer's usual one)
+        # at the firm's price; its cost of goods at the firm's unit cost
+        spend_shape = p.spend_shape
+        basket = self.rules.basket_size(
+            np.take(c.usual_basket, rows),
+            spend_shape,
+            self.streams.spend.standard_gamma(spend_shape, rows.size)
+            if np.isfinite(spend_shape)
+            else None,
+        )
+        amount = np.array([f.price for f in self.firms])[firm] * basket
+        self.book.add("revenue", firm, amount)
+        self.book.add("cogs", firm, np.array([f.unit_cost for f in self.firms])[firm] * basket)
         if self._transactions is not None:
-            price = np.array([f.price for f in self.firms])
-            self._transactions.append((rows.copy(), firm.copy(), self.week, price[firm]))
+            self._transactions.append((rows.copy(), firm.copy(), self.week, amount))
 
         old_stage = np.take(c.stage, at)
         newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
@@ -424,7 +500,12 @@ class Market(mesa.Model):
         # advocates speak up after any experience that met expectations
         praising = delighted | ((new_stage == ADVOCATE) & (d >= -p.trust_tolerance))
         self._spread_word(
-            rows[praising], firm[praising], p.wom_positive_reach, c.heard_positive, "wom_positive"
+            rows[praising],
+            firm[praising],
+            p.wom_positive_reach,
+            c.heard_positive,
+            "wom_positive",
+            delight=delighted[praising],
         )
         # bad news: a serious disappointment is told around (mild ones are only felt)
         serious = self.rules.bad_news_senders(d, p.serious_margin)
@@ -443,13 +524,16 @@ class Market(mesa.Model):
         inbox: np.ndarray,
         counter: str,
         event: str | None = None,
+        delight: np.ndarray | None = None,
     ) -> None:
         """Senders tell each contact with probability ``reach``; heard next week. Messages are
-        counted in ``counter``; the senders are kept in ``events[event or counter]``."""
-        self.events[event or counter] = (senders, firm)
+        counted in ``counter``; the senders are kept in ``events[event or counter]``. ``delight``
+        (one flag per sender) marks the senders who talk because they were delighted: their
+        messages are counted in ``wom_delighted`` too (the others are advocates' praise)."""
+        self._event(event or counter, senders, firm)
         if senders.size == 0 or reach <= 0:
             return
-        which, receivers = self.network.sample_contacts(senders, reach, self.rng)
+        which, receivers = self.network.sample_contacts(senders, reach, self.streams.word_of_mouth)
         if receivers.size == 0:
             return
         about = firm[which]
@@ -460,6 +544,8 @@ class Market(mesa.Model):
         else:
             np.add.at(inbox, (receivers, about), one)
         self.book.add(counter, about, 1.0)
+        if delight is not None:
+            self.book.add("wom_delighted", about, delight[which])
 
     def _lodge_complaints(
         self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray, felt: np.ndarray
@@ -477,8 +563,8 @@ class Market(mesa.Model):
             serious_margin=p.serious_margin,
             solicitation=solicitation,
         )
-        voiced = self.rng.random(rows.size) < prob
-        self.events["dissatisfied"] = (rows, firm, voiced)
+        voiced = self.streams.complaints.random(rows.size) < prob
+        self._event("dissatisfied", rows, firm, voiced)
         at = rows * len(self.firms) + firm  # positions in the row-major (n, F) tables
         np.put(c.grudge, at, self.rules.add_grudge(np.take(c.grudge, at), felt))
         self.book.add("complaints", firm, voiced)
@@ -498,7 +584,7 @@ class Market(mesa.Model):
         capacity = np.array([f.effects.complaint_capacity for f in self.firms]) * c.n * self.dt
         speed = self.config.levers.recovery_speed
         prob = self.rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
-        resolved = self.rng.random(book.size) < prob
+        resolved = self.streams.recovery.random(book.size) < prob
         if resolved.any():
             rows, firm = book.rows[resolved], book.firm[resolved]
             share = self.rules.recovery_share(
@@ -510,11 +596,11 @@ class Market(mesa.Model):
             c.trust[rows, firm] = trust
             c.grudge[rows, firm] = grudge
             self.book.add("recoveries", firm, 1.0)
-            self.events["resolved"] = (rows, firm, book.age[resolved].copy())
+            self._event("resolved", rows, firm, book.age[resolved].copy())
         book.age += self.dt
         expired = ~resolved & (book.age >= p.complaint_patience)
         self.book.add("unresolved", book.firm[expired], 1.0)
-        self.events["expired"] = (book.rows[expired], book.firm[expired])
+        self._event("expired", book.rows[expired], book.firm[expired])
         done = resolved | expired
         c.complaint_open[book.rows[done], book.firm[done]] = False
         book.keep(~done)
@@ -533,8 +619,9 @@ class Market(mesa.Model):
             trust_sensitivity=p.churn_trust_sensitivity,
             grudge_sensitivity=p.churn_grudge_sensitivity,
             dt=self.dt,
+            propensity=np.take(c.leave_propensity, at // len(self.firms)),
         )
-        gone = self.rng.random(at.size) < prob
+        gone = self.streams.churn.random(at.size) < prob
         at = at[gone]
         n_firms = len(self.firms)
         rows = at // n_firms
@@ -544,14 +631,13 @@ class Market(mesa.Model):
         c.streak[rows, firm] = 0
         c.last_firm[rows] = np.where(c.last_firm[rows] == firm, NO_FIRM, c.last_firm[rows])
         self.book.add("churned", firm, 1.0)
+        # of them, those who were customers when the week began (the churn rate's numerator)
+        self.book.add("churned_of_start", firm, np.take(self._start_active, at))
 
     def close_books(self) -> None:
-        """Revenue, costs, spend and profit for the week; discounted into NPV."""
+        """Revenue and cost of goods (added up purchase by purchase), spend and profit for the
+        week; profit discounted into NPV."""
         book = self.book
-        price = np.array([f.price for f in self.firms])
-        cost = np.array([f.unit_cost for f in self.firms])
-        book.values["revenue"] = book.values["purchases"] * price
-        book.values["cogs"] = book.values["purchases"] * cost
         book.values["spend"] = np.array([f.total_spend for f in self.firms]) * self.dt
         profit = book.values["revenue"] - book.values["cogs"] - book.values["spend"]
         book.values["profit"] = profit
@@ -559,6 +645,16 @@ class Market(mesa.Model):
         book.npv += profit / (1.0 + self.config.market.discount_rate) ** years
         for firm in self.firms:
             firm.last_revenue = float(book.values["revenue"][firm.index]) / self.dt
+
+    def _event(self, name: str, *arrays: np.ndarray) -> None:
+        """Keep who did what this step in ``events[name]`` (parallel arrays); a second call in
+        the same step (a second need, a trial) appends."""
+        old = self.events.get(name)
+        self.events[name] = (
+            arrays
+            if old is None
+            else tuple(np.concatenate(pair) for pair in zip(old, arrays, strict=True))
+        )
 
     # ---------------------------------------------------------------------------------------
     # views

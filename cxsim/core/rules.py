@@ -39,21 +39,41 @@ def hazard_to_probability(rate: np.ndarray | float, dt: float) -> np.ndarray | f
 # --------------------------------------------------------------------------------------------
 
 
-def need_arrives(need_rate: np.ndarray, dt: float, u: np.ndarray) -> np.ndarray:
-    """Which customers feel the need for the category this step.
+def needs_in_step(need_rate: np.ndarray, dt: float, u: np.ndarray) -> np.ndarray:
+    """How many needs (purchase occasions) each customer has this step.
+
+    Needs arrive as a Poisson process at the customer's own rate (the NBD model of purchase
+    frequency, Ehrenberg 1959; the purchase side of the Pareto/NBD and BG/NBD, Schmittlein,
+    Morrison & Colombo 1987, Fader, Hardie & Lee 2005), so the count in a step of ``dt`` weeks is
+    Poisson with mean ``need_rate·dt``: several needs can fall in one step, and the number of needs
+    over a period does not depend on the step length.
 
     Args:
-        need_rate: needs per week per customer (heterogeneous purchase frequency).
+        need_rate: needs per week per customer.
         dt: step length in weeks.
-        u: uniform draws, same shape.
+        u: one uniform draw in [0, 1) per customer: the count is the Poisson quantile at ``u``
+            (inverse transform), so ``u < exp(−need_rate·dt)`` means no need.
 
     Returns:
-        Boolean mask of customers in need: ``u < 1 − exp(−need_rate·dt)``. Rates and the step do
-        not change during a run, so the model computes the probability once
-        (:func:`hazard_to_probability`) and compares it with each week's draws, which gives the
-        same mask.
+        Integer counts, same shape as ``need_rate``.
     """
-    return u < hazard_to_probability(need_rate, dt)
+    mean, u = np.broadcast_arrays(np.asarray(need_rate, dtype=float) * dt, np.asarray(u, float))
+    shape, mean, u = mean.shape, mean.ravel(), u.ravel()
+    count = np.zeros(mean.size, dtype=np.int64)
+    infinite = ~np.isfinite(mean)
+    count[infinite] = 1  # an infinite rate: a need at every step (the docking configurations)
+    mass = np.exp(-np.where(infinite, 0.0, mean))  # P(K = k), from k = 0
+    cdf = mass.copy()  # P(K <= k)
+    more = np.flatnonzero((u >= cdf) & ~infinite)
+    k = 0
+    while more.size:  # one pass per possible count: rarely more than two or three
+        k += 1
+        count[more] = k
+        mass[more] *= mean[more] / k
+        cdf[more] += mass[more]
+        # done where the quantile is reached (or where the tail underflows)
+        more = more[(u[more] >= cdf[more]) & (mass[more] > 0.0)]
+    return count.reshape(shape)
 
 
 def choice_utility(
@@ -204,6 +224,26 @@ def experience_spread(
     return base_sd * (1.0 - np.asarray(consistency)) + mismatch_noise * mismatch
 
 
+def basket_size(usual: np.ndarray, shape: float, gamma_draws: np.ndarray | None) -> np.ndarray:
+    """Units bought in a purchase: around the customer's usual basket, varying from visit to visit.
+
+    The gamma–gamma spend model (Colombo & Jiang 1999; Fader, Hardie & Lee 2005, "RFM and CLV"):
+    a customer's spend per transaction is gamma with shape ``shape`` (p) around the customer's own
+    mean ``usual``; customers' means differ (drawn once, :meth:`cxsim.core.customers.CustomerTable
+    .create`). With ``shape`` infinite every purchase is the usual basket.
+
+    Args:
+        usual: the customers' usual baskets (units; they average 1 over customers).
+        shape: gamma shape p of the visit-to-visit variation (``inf``: none).
+        gamma_draws: standard gamma draws with shape ``shape``, one per purchase (unused, and may
+            be ``None``, when ``shape`` is infinite).
+    """
+    usual = np.asarray(usual, dtype=float)
+    if not np.isfinite(shape):
+        return usual
+    return usual * np.asarray(gamma_draws, dtype=float) / shape
+
+
 def disconfirmation(experienced: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """Expectation–disconfirmation (Oliver 1980): experienced minus expected quality.
 
@@ -329,6 +369,7 @@ def awareness_probability(
     social_per_year: float,
     share_of_contacts: np.ndarray,
     dt_years: float,
+    reach: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Probability that a customer who does not consider a firm starts to, this step.
 
@@ -336,9 +377,12 @@ def awareness_probability(
     (advertising reach, per year), ``q`` the internal influence (per year) and ``share`` the share
     of the customer's *own* contacts who are customers of the firm. With a complete network and
     immediate purchase this reproduces the Bass curve as ``dt → 0``; on sparse networks adoption
-    stays below it (Fibich & Gibori 2010).
+    stays below it (Fibich & Gibori 2010). ``reach`` scales the hazard per customer: a lost
+    customer is harder to win back than a prospect is to win (Thomas, Blattberg & Fox 2004).
     """
     rate = np.asarray(external_per_year) + social_per_year * share_of_contacts
+    if not (np.isscalar(reach) and reach == 1.0):
+        rate = rate * reach
     return hazard_to_probability(rate, dt_years)
 
 
@@ -432,18 +476,24 @@ def churn_probability(
     trust_sensitivity: float,
     grudge_sensitivity: float,
     dt: float,
+    propensity: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Probability that an active customer quietly stops considering the firm this step.
 
     Weekly hazard ``h = base + trust_sensitivity·max(0, trust_floor − trust) + grudge_sensitivity·grudge``:
     customers leave because trust has fallen and dissatisfaction went unresolved, mostly without a
-    word (Keaveney 1995 on switching; TARP 1986 on silent defection).
+    word (Keaveney 1995 on switching; TARP 1986 on silent defection). ``propensity`` (mean 1 over
+    customers) scales each customer's hazard: some customers leave far more readily than others,
+    as the gamma-distributed dropout rates of the Pareto/NBD model say (Schmittlein, Morrison &
+    Colombo 1987).
     """
     hazard = (
         base_per_week
         + trust_sensitivity * np.maximum(0.0, trust_floor - trust)
         + grudge_sensitivity * grudge
     )
+    if not (np.isscalar(propensity) and propensity == 1.0):
+        hazard = hazard * propensity
     return hazard_to_probability(hazard, dt)
 
 

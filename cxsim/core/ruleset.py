@@ -37,11 +37,13 @@ from cxsim.params import ScenarioError
 #: swapping them would change nothing.
 RULE_NAMES: tuple[str, ...] = (
     "hazard_to_probability",
+    "needs_in_step",
     "choice_utility",
     "logit_choice",
     "experienced_quality",
     "experience_spread",
     "disconfirmation",
+    "basket_size",
     "satisfaction",
     "adapt_expectation",
     "update_trust",

@@ -41,6 +41,28 @@ class CustomerParams:
         "gamma shape of need rates (lower = more varied)",
         source="form: gamma-distributed purchase rates, the NBD model (Ehrenberg 1959); " + CAL,
     )
+    spend_shape: float = P(
+        math.inf,
+        "-",
+        0.1,
+        math.inf,
+        "gamma shape of one customer's basket from purchase to purchase (lower = more varied; "
+        "inf: every purchase the customer's usual basket)",
+        source="form: gamma-gamma spend model, p (Colombo & Jiang 1999; Fader, Hardie & Lee "
+        "2005); value: modelling choice until calibrated (cxsim calibrate fits it to a log)",
+        infinite=(math.inf,),
+    )
+    spend_heterogeneity: float = P(
+        math.inf,
+        "-",
+        1.01,
+        math.inf,
+        "gamma shape of customers' usual baskets (lower = more varied; inf: everyone alike); "
+        "baskets average 1 unit, so spend averages the price",
+        source="form: gamma-gamma spend model, q (Colombo & Jiang 1999; Fader, Hardie & Lee "
+        "2005); value: modelling choice until calibrated (cxsim calibrate fits it to a log)",
+        infinite=(math.inf,),
+    )
     need_heterogeneity: float = P(
         1.0,
         "needs units",
@@ -258,6 +280,26 @@ class CustomerParams:
         "average q = 0.38/yr (Sultan, Farley & Lehmann 1990), applied here to the share of a "
         "customer's own contacts",
     )
+    trial_probability: float = P(
+        0.0,
+        "probability",
+        0.0,
+        1.0,
+        "chance that a prospect who starts considering a firm (its advertising or word of "
+        "mouth) buys once to try it, without waiting for a need",
+        source="form: advertising- and word-of-mouth-prompted trial (Ehrenberg 1974, awareness–"
+        "trial–reinforcement); value: modelling choice (0: first purchases only on a need)",
+    )
+    winback_reach: float = P(
+        1.0,
+        "-",
+        0.0,
+        1.0,
+        "consideration hazard of a lost customer relative to a prospect's (lower: winning "
+        "lost customers back takes more effort than reaching new ones)",
+        source="form: lost-customer win-back is harder than acquisition (Thomas, Blattberg & "
+        "Fox 2004); value: modelling choice (1: as easy as a new customer)",
+    )
     voice_minor: float = P(
         1 / 26,
         "probability",
@@ -317,6 +359,17 @@ class CustomerParams:
         1.0,
         "defection hazard of a content customer",
         source="form: switching after failures and unresolved complaints (Keaveney 1995); " + CAL,
+    )
+    leave_heterogeneity: float = P(
+        math.inf,
+        "-",
+        0.05,
+        math.inf,
+        "gamma shape of customers' propensity to leave (mean 1, multiplies the defection "
+        "hazard; lower = more varied; inf: everyone alike)",
+        source="form: heterogeneous dropout, the Pareto/NBD's gamma-distributed death rates "
+        "(Schmittlein, Morrison & Colombo 1987); value: modelling choice until calibrated",
+        infinite=(math.inf,),
     )
     churn_trust_floor: float = P(
         0.5,

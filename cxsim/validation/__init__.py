@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib.util
 import traceback
 
+from cxsim.validation import step_size  # noqa: F401  (registers the step-size check)
 from cxsim.validation.checks import (
     CHECKS,
     Check,
