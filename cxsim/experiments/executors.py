@@ -30,16 +30,13 @@ running.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from cxsim.experiments.processes import die_with_parent
 from cxsim.experiments.seeds import _check_int
 from cxsim.params import ScenarioError
 from cxsim.params.limits import check_workers
@@ -139,7 +136,7 @@ def _die_with_parent(parent_pid: int) -> None:
     pool (``parent_pid``) is gone, even if it was killed with SIGKILL and could not shut the
     pool down. Never raises (a failing initializer would break the pool)."""
     try:
-        _set_parent_death_signal()
+        die_with_parent()  # the fork server that forked this worker
         parent = multiprocessing.parent_process()
         sentinel = getattr(parent, "sentinel", None) if parent is not None else None
         watch = threading.Thread(
@@ -178,15 +175,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True
     return True
-
-
-def _set_parent_death_signal() -> None:
-    """Linux: have the kernel send SIGKILL to this process when its parent dies."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    pr_set_pdeathsig = 1
-    libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
 
 
 def _short(value: Any) -> str:
