@@ -162,8 +162,12 @@ page = Page()
 def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
     """Serve the dashboard (``solara run`` on this file, production mode); blocks until stopped.
 
-    Returns the server's exit status.
+    The server is a child process that gets this process's SIGTERM, SIGINT and SIGHUP (and is
+    killed if it has not stopped 10 s later) and dies with it even on SIGKILL
+    (:mod:`cxsim.experiments.processes`). Returns the server's exit status.
     """
+    from cxsim.experiments.processes import child_options, supervise
+
     # NB: no ``if __name__ == "__main__"`` block in this file: solara runs it as __main__.
     cmd = [
         sys.executable,
@@ -177,4 +181,4 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
         str(int(port)),
         "--production",
     ]
-    return subprocess.call(cmd)
+    return supervise(subprocess.Popen(cmd, **child_options()))
