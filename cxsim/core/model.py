@@ -93,6 +93,8 @@ class Market(mesa.Model):
             scenario = None
         super().__init__(rng=_check_rng(rng))
         self.rules = Rules(rules)
+        # last week's metrics by name, one entry per firm (empty until the first week is reported)
+        self.report: dict[str, np.ndarray] = {}
         # one independent random stream per mechanism (cxsim.core.streams)
         self.streams = Streams(self.rng)
         config = resolve_scenario(scenario)
@@ -156,7 +158,6 @@ class Market(mesa.Model):
         self._transactions: list[tuple[np.ndarray, ...]] | None = (
             [] if record_transactions else None
         )
-        self.report: dict[str, np.ndarray] = {}
         self.report_week()
         self.datacollector = make_datacollector()
         self.datacollector.collect(self)
