@@ -337,3 +337,11 @@ def test_main_exit_status_and_table(registry, capsys):
 def test_validate_runs_cheap_real_checks():
     frame = checks.run_checks(["half-life-*", "clv-r0.5-d0"], progress=False, workers=1)
     assert frame["pass"].all(), frame.to_string()
+
+
+def test_validate_refuses_more_workers_than_cores_in_one_line(capsys):
+    from cxsim.validation.checks import main
+
+    assert main(["--workers", "100000", "half-life-rule"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("cxsim: error: workers") and "--force" in err[0]

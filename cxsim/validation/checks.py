@@ -319,6 +319,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(argv) if argv is not None else None)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.workers is not None:
+        from cxsim.params import ScenarioError
+        from cxsim.params.limits import check_workers
+
+        try:
+            check_workers(args.workers)
+        except ScenarioError as exc:
+            print(f"cxsim: error: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
 
     if args.figures:
         from cxsim.experiments.outputs import check_out_dir
@@ -366,5 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{time.perf_counter() - started:.0f} s"
     )
     if args.csv:
-        frame.to_csv(args.csv, index=False)
+        from cxsim.experiments.outputs import write_csv
+
+        write_csv(frame, args.csv, index=False)
     return 1 if failed else 0

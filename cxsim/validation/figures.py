@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cxsim.experiments.outputs import save_figure
 from cxsim.validation.bass import NETWORK_PAIR, bass_docking
 from cxsim.validation.checks import default_workers
 from cxsim.validation.clv import clv_closed_form, clv_docking
@@ -87,7 +88,7 @@ def make_figures(
     )
     fig.tight_layout()
     paths.append(out / "bass_docking.png")
-    fig.savefig(paths[-1], dpi=90)
+    save_figure(fig, paths[-1], dpi=90)
     plt.close(fig)
 
     # 2. CLV across retention
@@ -123,7 +124,7 @@ def make_figures(
     ax.grid(alpha=0.3)
     fig.tight_layout()
     paths.append(out / "clv_docking.png")
-    fig.savefig(paths[-1], dpi=90)
+    save_figure(fig, paths[-1], dpi=90)
     plt.close(fig)
 
     # 3. Networks
@@ -162,6 +163,6 @@ def make_figures(
     ax.grid(alpha=0.3)
     fig.tight_layout()
     paths.append(out / "bass_networks.png")
-    fig.savefig(paths[-1], dpi=90)
+    save_figure(fig, paths[-1], dpi=90)
     plt.close(fig)
     return paths
