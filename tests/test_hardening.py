@@ -111,6 +111,9 @@ BAD_INPUT = [
     (["run", "default", "--set", f'name="{"x" * 300}"'], "300 characters"),
     (["run", "default", "--set", 'name="$\\\\frac{1}{2}$"'], "'$'"),
     (["compare", "{tex_name}", "retention_focus"], "'$'"),
+    # firm names name the firm in overrides and figures: no dots, no markup
+    (["run", "default", "--set", 'firms.focal.name="a.b"'], "firms[0].name: 'a.b'"),
+    (["run", "default", "--set", 'firms.rival.name="$x$"'], "firms[1].name:"),
     # 4. silently wrong before
     (["run", "default", "--set", "market.outside_utility=inf"], "market.outside_utility"),
     (["run", "{inf_utility}"], "market.outside_utility"),

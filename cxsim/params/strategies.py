@@ -8,6 +8,7 @@ override ``firms.<name>.<field>``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -192,12 +193,23 @@ DEFAULT_FIRMS: tuple[FirmSpec, ...] = (
 )
 
 
+#: A firm's name: letters, digits, ``_``, ``-`` and inner spaces, up to 64 characters. No dot
+#: (it names the firm in overrides ``firms.<name>.<parameter>``) and nothing a file name or a
+#: figure could misread.
+_FIRM_NAME = re.compile(r"[\w\-]([\w\- ]{0,62}[\w\-])?")
+
+
 def validate_firm(i: int, firm: FirmSpec) -> None:
     """Check firm ``i`` against its declarations and its allocation against the levers."""
     for f in fields(firm):
         if f.name == "allocation":
             continue
         coerce(f"firms[{i}].{f.name}", getattr(firm, f.name), f)
+    if not _FIRM_NAME.fullmatch(firm.name):
+        raise ScenarioError(
+            f"firms[{i}].name: {show(firm.name, 40)} is not a firm name; use 1 to 64 letters, "
+            "digits, _ or - (inner spaces allowed, no dots)"
+        )
     if firm.strategy == "custom":
         alloc = firm.allocation
         if not alloc:
