@@ -156,7 +156,7 @@ def test_bass_dt_0_01_matches_closed_form(p, q, pool):
     # than 4 SE beyond the discretisation everywhere. At (0.003, 0.7), where take-off timing is
     # random, the SE reaches 0.014 and 0.025 is only ~1.5 SE: a correct model fails there about
     # one seed in ten. That corner and (0.03, 0.38) run in `cxsim validate` with fixed seeds;
-    # 1,500 steps a run make each dt = 0.01 case ~80 s of CPU, so CI tests one.
+    # 1,500 steps a run make each dt = 0.01 case 33–41 s of CPU, so CI tests one.
     f = bass_docking(
         p,
         q,

@@ -83,7 +83,7 @@ BASS_COARSE_PAIRS: tuple[tuple[float, float], ...] = (
     (0.03, 0.38),
 )
 #: (p, q) docked at dt = 0.01 against the closed form (1,500 steps a run: the costly part, about
-#: 80 s of CPU per pair). The corner with the most Monte-Carlo noise (small p, large q: a late,
+#: 33–41 s of CPU per pair on this 2-core machine). The corner with the most Monte-Carlo noise (small p, large q: a late,
 #: random take-off) and the meta-analysis average. tests/test_validation.py adds the corner with
 #: the largest discretisation error, (0.05, 0.7).
 BASS_FINE_PAIRS: tuple[tuple[float, float], ...] = ((0.003, 0.7), (0.03, 0.38))
