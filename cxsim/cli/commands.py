@@ -12,6 +12,7 @@ import contextlib
 import importlib.util
 from typing import Any
 
+from cxsim.cli import calibrate as calibration
 from cxsim.cli import inputs
 from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
 from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_SENSITIVITY
@@ -23,12 +24,19 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     ((name, scenario),) = inputs.scenarios([args.scenario], args, ()).items()
     rules = inputs.rules(args)
     out = inputs.check_out(args)
+    transactions = calibration.check_transactions(args.transactions)
     check_plan(args, [(scenario, None, 1)], where="serial")
     from cxsim.cli.tables import run_table
     from cxsim.core.model import Market
     from cxsim.experiments.outputs import slug, write_parquet
 
-    market = Market(scenario, rng=args.seed, customer_agents=False, rules=rules)
+    market = Market(
+        scenario,
+        rng=args.seed,
+        customer_agents=False,
+        rules=rules,
+        record_transactions=transactions is not None,
+    )
     frame = market.run(None, progress=progress(args))
     print(
         f"{name}: {scenario.customers.n_customers:,} customers, "
@@ -49,6 +57,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
                     out.rmdir()
             raise
         print(f"wrote {path}")
+    calibration.write_transactions(market, transactions)
     return EXIT_OK
 
 
@@ -243,6 +252,7 @@ HANDLERS = {
     "compare": compare,
     "sweep": sweep,
     "sensitivity": sensitivity,
+    "calibrate": calibration.calibrate,
     "validate": validate,
     "app": app,
 }

@@ -11,10 +11,11 @@ import argparse
 from collections.abc import Callable
 from dataclasses import fields
 
+from cxsim.cli.calibrate import add_parser as _add_calibrate
 from cxsim.cli.errors import PROG, Parser
 from cxsim.cli.values import RULE_EXAMPLE
 
-COMMANDS = ("run", "compare", "sweep", "sensitivity", "validate", "app")
+COMMANDS = ("run", "compare", "sweep", "sensitivity", "calibrate", "validate", "app")
 #: Presets ``cxsim compare`` compares when given none.
 DEFAULT_COMPARE = ("acquisition_focus", "retention_focus")
 #: Presets ``cxsim sensitivity`` uses when given none (output: their paired difference).
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_compare(sub)
     _add_sweep(sub)
     _add_sensitivity(sub)
+    _add_calibrate(sub)
     sub.add_parser(
         "validate",
         formatter_class=_FMT,
@@ -132,6 +134,11 @@ def _add_run(sub) -> None:
         "--out",
         metavar="DIR",
         help="write the weekly frame here as Parquet (file named by the scenario, slugged)",
+    )
+    p.add_argument(
+        "--transactions",
+        metavar="FILE.parquet",
+        help="write the market's transaction log here (customer, week, firm, amount)",
     )
     _force_option(p)
     _progress_option(p)
