@@ -26,6 +26,7 @@ from cxsim.core.network import ContactCounts, SocialNetwork, build_network
 from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
 from cxsim.core.ruleset import RuleLike, Rules
 from cxsim.core.streams import Streams
+from cxsim.core.transactions import TransactionLog
 from cxsim.params import Scenario, ScenarioError, resolve_scenario
 from cxsim.params.declare import show
 
@@ -155,8 +156,8 @@ class Market(mesa.Model):
             for row in range(n):
                 self.customer(row)
 
-        self._transactions: list[tuple[np.ndarray, ...]] | None = (
-            [] if record_transactions else None
+        self.transaction_log: TransactionLog | None = (
+            TransactionLog([f.name for f in self.firms]) if record_transactions else None
         )
         self.report_week()
         self.datacollector = make_datacollector()
@@ -471,8 +472,8 @@ class Market(mesa.Model):
         amount = np.array([f.price for f in self.firms])[firm] * basket
         self.book.add("revenue", firm, amount)
         self.book.add("cogs", firm, np.array([f.unit_cost for f in self.firms])[firm] * basket)
-        if self._transactions is not None:
-            self._transactions.append((rows.copy(), firm.copy(), self.week, amount))
+        if self.transaction_log is not None:
+            self.transaction_log.record(rows, firm, self.week, amount)
 
         old_stage = np.take(c.stage, at)
         newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
@@ -714,26 +715,9 @@ class Market(mesa.Model):
         """Every purchase so far, as a transaction log: ``customer`` (row, int), ``week`` (float:
         weeks since the start; purchases in a step are dated at the step's start), ``firm``
         (name, categorical) and ``amount`` (currency paid). Needs ``record_transactions=True``."""
-        if self._transactions is None:
+        if self.transaction_log is None:
             raise RuntimeError("transactions: the market was made without record_transactions=True")
-        names = [f.name for f in self.firms]
-        parts = self._transactions
-        customer = np.concatenate([r for r, *_ in parts]) if parts else np.empty(0, np.int64)
-        firm = np.concatenate([f for _, f, *_ in parts]) if parts else np.empty(0, np.int64)
-        week = (
-            np.concatenate([np.full(r.size, w, dtype=float) for r, _, w, _ in parts])
-            if parts
-            else np.empty(0)
-        )
-        amount = np.concatenate([a for *_, a in parts]) if parts else np.empty(0)
-        return pd.DataFrame(
-            {
-                "customer": customer.astype(np.int64),
-                "week": week,
-                "firm": pd.Categorical.from_codes(firm.astype(np.int64), categories=names),
-                "amount": amount.astype(float),
-            }
-        )
+        return self.transaction_log.frame()
 
     def to_frame(self) -> pd.DataFrame:
         """Weekly outputs as a tidy DataFrame: one row per week and firm, one column per metric."""
