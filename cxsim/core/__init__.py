@@ -11,6 +11,8 @@ dashboard, validation and the command line build on it and are never imported fr
 * :mod:`cxsim.core.network` and :mod:`cxsim.core.graphs`: the social network as CSR arrays;
 * :mod:`cxsim.core.complaints`: the queue of open complaints;
 * :mod:`cxsim.core.books`: each firm's weekly counters and running totals;
+* :mod:`cxsim.core.streams`: one independent random stream per mechanism;
+* :mod:`cxsim.core.transactions`: the market's transaction log, when asked for;
 * :mod:`cxsim.core.metrics`: the metric registry, the week's metrics, Mesa's DataCollector;
 * :mod:`cxsim.core.model`: the ``Market``, whose weekly cycle is a story told in calls to rules.
 """
