@@ -1,5 +1,10 @@
 """The dashboard's sidebar, generated from the parameter registry.
 
+The sidebar sets the *next* market: its values apply when the page's **Apply and restart**
+button (or SolaraViz's **Reset**) builds a new market with them. Each slider shows its value
+with its unit (:meth:`Control.show`); free text (the seed) is checked as it is typed
+(:func:`check`), and a bad value is a one-line message beside the box, never a traceback.
+
 Each input is bound to a declared parameter (a field of :class:`~cxsim.params.MarketParams`,
 :class:`~cxsim.params.CustomerParams`, :class:`~cxsim.params.NetworkParams` or
 :class:`~cxsim.params.FirmSpec`): its default is the default market's value
@@ -18,18 +23,23 @@ from typing import Any
 
 from cxsim.params import SECTIONS, CustomerParams, FirmSpec, MarketParams, NetworkParams
 from cxsim.viz.dashboard.data import MAX_NETWORK_NODES
-from cxsim.viz.dashboard.market import DEFAULT, DEFAULT_SEED
+from cxsim.viz.dashboard.market import DEFAULT, DEFAULT_SEED, parse_seed
+from cxsim.viz.style import fmt
 
 __all__ = [
     "BUDGET_RANGE",
     "CONTROLS",
     "CUSTOMERS_RANGE",
     "INFLATION_RANGE",
+    "WEEKS_RANGE",
     "NETWORKS",
     "Control",
+    "check",
+    "control",
     "declared",
     "defaults",
     "model_params",
+    "show_value",
     "snap",
 ]
 
@@ -41,6 +51,8 @@ CUSTOMERS_RANGE: tuple[int, int] = (200, MAX_NETWORK_NODES)
 #: Budget per firm: none to three times the default, 0.3 currency per market customer per week
 #: (declared: up to a million).
 BUDGET_RANGE: tuple[float, float] = (0.0, 0.3)
+#: Horizon: a quarter to five years, in quarters (declared: 1 to 5,200 weeks).
+WEEKS_RANGE: tuple[int, int] = (13, 260)
 #: Expectation inflation: up to 0.02 quality units per week, about one unit a year (declared: up
 #: to 1 per week, a rise that outruns every firm within weeks).
 INFLATION_RANGE: tuple[float, float] = (0.0, 0.02)
@@ -123,6 +135,18 @@ class Control:
         unit = self.field.metadata.get("unit") or "-"
         return self.title if unit in ("-", self.title.lower()) else f"{self.title} ({unit})"
 
+    @property
+    def unit(self) -> str:
+        """The declared unit, or ``""`` when it says nothing more than the title."""
+        unit = self.field.metadata.get("unit") or "-"
+        return "" if unit in ("-", self.title.lower()) else unit
+
+    def show(self, value: Any) -> str:
+        """The title, the value and the unit, as the sidebar shows them:
+        ``"Budget per firm: 0.10 currency per market customer per week"``."""
+        text = show_value(value, self.step)
+        return f"{self.title}: {text} {self.unit}".rstrip()
+
     def bounds(self) -> tuple[float, float]:
         """The slider's range: the teaching range, else the declared range (which must then be
         bounded)."""
@@ -177,6 +201,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("trust_loss", CustomerParams, "trust_loss", "Trust loss", 0.02),
     Control("voice_minor", CustomerParams, "voice_minor", "Complaint voice rate", VOICE_STEP),
     Control("network", NetworkParams, "network", "Social network"),
+    Control("weeks", MarketParams, "weeks", "Horizon", 13, WEEKS_RANGE),
 )
 
 
@@ -189,10 +214,63 @@ def snap(value: float, low: float, high: float, step: float) -> float:
     return float(f"{min(rounded, high):.{decimals}f}")
 
 
+def show_value(value: Any, step: float | None = None) -> str:
+    """A sidebar value as text: whole numbers with thousands separators, other numbers with as
+    many decimals as the slider's step is written with (three significant figures when the
+    step is no round decimal), text as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return fmt(value)
+    if step is not None:
+        decimals = max(-Decimal(repr(float(step))).normalize().as_tuple().exponent, 0)
+        if decimals <= 4:
+            return f"{value:,.{decimals}f}"
+    return fmt(value)
+
+
+def control(keyword: str) -> Control:
+    """The sidebar input that sets ``keyword``."""
+    for c in CONTROLS:
+        if c.keyword == keyword:
+            return c
+    raise KeyError(f"the sidebar has no input {keyword!r}")
+
+
+def check(keyword: str, value: Any) -> tuple[Any, str | None]:
+    """A sidebar value as the market takes it, and ``None``; or the value as given and a
+    one-line message saying what is allowed. Never raises."""
+    if keyword == "seed":
+        try:
+            parse_seed(value)
+        except (TypeError, ValueError) as exc:
+            return value, str(exc)
+        return ("" if value is None else str(value)), None
+    try:
+        spec = control(keyword).spec()
+    except KeyError as exc:
+        return value, str(exc.args[0])
+    if spec["type"] == "Select":
+        if value not in spec["values"]:
+            return value, f"{value!r} is not one of {', '.join(map(str, spec['values']))}"
+        return value, None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value, f"{value!r} is not a number"
+    if not spec["min"] <= number <= spec["max"]:
+        return value, f"{show_value(value)} is outside {spec['min']} to {spec['max']}"
+    return (int(round(number)) if spec["type"] == "SliderInt" else number), None
+
+
 def model_params() -> dict[str, Any]:
     """SolaraViz ``model_params``: the sidebar's inputs, one per keyword of DashboardMarket."""
     params = {c.keyword: c.spec() for c in CONTROLS}
-    params["seed"] = {"type": "InputText", "label": "Seed (blank: random)", "value": DEFAULT_SEED}
+    params["seed"] = {
+        "type": "InputText",
+        "label": "Seed (a number from 0, or a word; blank: random)",
+        "value": DEFAULT_SEED,
+    }
     return params
 
 
