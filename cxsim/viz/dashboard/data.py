@@ -102,12 +102,15 @@ class DashboardData:
 
 @dataclass
 class View:
-    """Per-market cache: the history, the last data, the network layout and the figures."""
+    """Per-market cache: the history, the last data, the network layouts, the figures and
+    their last pictures (``pngs``: chart key → (model step, PNG bytes))."""
 
     history: _History
     data: DashboardData | None = None
     layout: np.ndarray | None = None
-    charts: dict[str, Any] = field(default_factory=dict)
+    layouts: dict[Any, Any] = field(default_factory=dict)
+    charts: dict[Any, Any] = field(default_factory=dict)
+    pngs: dict[Any, tuple[int, bytes]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
