@@ -23,6 +23,7 @@ from cxsim.experiments.run import compare, model_digest, replicate, run_key, run
 from cxsim.experiments.seeds import replication_seeds
 from cxsim.experiments.store import StoreWarning
 from cxsim.experiments.summary import DEFAULT_SUMMARY_METRICS, summarize
+from cxsim.experiments.tournament import tournament as tournament  # round robin
 from cxsim.params import ResourceError, resolve_scenario
 
 __all__ = [
