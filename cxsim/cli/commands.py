@@ -13,7 +13,7 @@ import importlib.util
 from typing import Any
 
 from cxsim.cli import calibrate as calibration
-from cxsim.cli import inputs
+from cxsim.cli import classroom, inputs
 from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
 from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_SENSITIVITY
 from cxsim.cli.running import check_plan, progress, run_experiment
@@ -256,3 +256,4 @@ HANDLERS = {
     "validate": validate,
     "app": app,
 }
+HANDLERS.update(classroom.HANDLERS)  # tournament, classroom

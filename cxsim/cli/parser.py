@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import fields
 
 from cxsim.cli.calibrate import add_parser as _add_calibrate
+from cxsim.cli.classroom import add_parsers as _add_classroom
 from cxsim.cli.errors import PROG, Parser
 from cxsim.cli.values import RULE_EXAMPLE
 
 COMMANDS = ("run", "compare", "sweep", "sensitivity", "calibrate", "validate", "app")
+COMMANDS += ("tournament", "classroom")  # cxsim.cli.classroom
 #: Presets ``cxsim compare`` compares when given none.
 DEFAULT_COMPARE = ("acquisition_focus", "retention_focus")
 #: Presets ``cxsim sensitivity`` uses when given none (output: their paired difference).
@@ -79,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sweep(sub)
     _add_sensitivity(sub)
     _add_calibrate(sub)
+    _add_classroom(sub)
     sub.add_parser(
         "validate",
         formatter_class=_FMT,
