@@ -156,10 +156,10 @@ class Problem:
 
     def size(self, log_theta: np.ndarray, target: int, pilot: int = 20_000) -> None:
         """Set :attr:`n_customers` so one replication's cohort has about ``target`` members
-        (a pilot run of ``pilot`` customers with the first seed), within [1,000, 2,000,000]."""
+        (a pilot run of ``pilot`` customers with the first seed), within [1,000, 500,000]."""
         n = len(self.cohort(log_theta, self.seeds[:1], pilot))
         per_customer = max(n, 10) / pilot
-        self.n_customers = int(min(max(target / per_customer, 1_000), 2_000_000))
+        self.n_customers = int(min(max(target / per_customer, 1_000), 500_000))
 
 
 @dataclass

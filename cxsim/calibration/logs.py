@@ -71,7 +71,11 @@ def _read_file(path: Path) -> pd.DataFrame:
         if suffix in _PARQUET_SUFFIXES:
             return pd.read_parquet(path)
         # Everything else is read as CSV; pandas infers compression from the suffix (.gz, .zip...).
-        return pd.read_csv(path, skipinitialspace=True)
+        frame = pd.read_csv(path, skipinitialspace=True)
+        if len(frame.columns) == 1 and len(str(frame.columns[0]).split()) > 1:
+            # one column whose name holds spaces: whitespace-separated text (the CDNOW files)
+            frame = pd.read_csv(path, sep=r"\s+")
+        return frame
     except pd.errors.EmptyDataError:
         raise TransactionLogError(
             f"transaction log is empty (no header, no rows): {path}"
@@ -180,7 +184,8 @@ def read_transaction_log(
     ----------
     source:
         A path to a CSV file (any suffix but ``.parquet``/``.pq``; ``.gz`` and ``.zip`` are
-        decompressed) or a Parquet file, or a DataFrame (not modified).
+        decompressed; whitespace-separated text with a header line, like the CDNOW files, is
+        read too) or a Parquet file, or a DataFrame (not modified).
     customer_col, date_col, amount_col:
         The names of the customer-id, purchase-date and amount columns in ``source``. Dates may
         be datetimes, ``YYYYMMDD`` integers or strings (``19970101``), or ISO 8601 strings

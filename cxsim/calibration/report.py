@@ -211,7 +211,13 @@ class Calibration:
             f"(S′ = {i['sim_ratio']:.2f}); forecast cohorts "
             f"{', '.join(f'{n:,}' for n in i['forecast_cohort_sizes'])}.",
             f"* {i['iterations']} iterations, {i['evaluations']} simulated evaluations, seed "
-            f"{i['seed']}, {i['seconds']:.0f} s.",
+            f"{i['seed']}, {i['seconds']:.0f} s. Accepted centres of the search and their "
+            "simulated Q: "
+            + "; ".join(
+                "(" + ", ".join(_fmt(v, 3) for v in theta.values()) + f") Q = {_fmt(q, 4)}"
+                for theta, q in i.get("path", [])
+            )
+            + ".",
             "* Start: "
             + ", ".join(f"{k} = {_fmt(v)}" for k, v in i["start_theta"].items())
             + "; bounds: "

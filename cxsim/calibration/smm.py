@@ -338,6 +338,8 @@ def calibrate(
     for (k, low, high), v, s in zip(CALIBRATED, theta, log_se, strict=True):
         value = min(max(float(v), low), high)
         at_bound = math.isclose(value, low, rel_tol=1e-6) or math.isclose(value, high, rel_tol=1e-6)
+        if at_bound:  # exactly the bound, not exp(log(bound))
+            value = low if math.isclose(value, low, rel_tol=1e-6) else high
         how = "simulated moments (BG/NBD auxiliary)"
         rows.append(_row(k, value, float(s), how + (", at the search bound" if at_bound else "")))
     rows += _spend_rows(gg, base)
@@ -391,6 +393,7 @@ def calibrate(
         "seed": seed,
         "seconds": elapsed(),
         "start_theta": dict(zip(NAMES, np.exp(start).tolist(), strict=True)),
+        "path": [(dict(zip(NAMES, np.exp(c).tolist(), strict=True)), q) for c, q in est.path],
         "bounds": {k: (lo, hi) for k, lo, hi in CALIBRATED},
     }
     return Calibration(
