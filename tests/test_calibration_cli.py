@@ -70,6 +70,21 @@ def test_calibrate_reads_parquet_with_named_columns(log_csv, tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shop.parquet"]  # no --out: no files
 
 
+def test_whitespace_separated_logs_are_read(tmp_path):
+    # the CDNOW files' format: a header line, columns separated by runs of spaces, CRLF
+    from cxsim.calibration import read_transaction_log
+
+    path = tmp_path / "log.txt"
+    path.write_bytes(
+        b" customer_id  date number_of_cds  dollar_value\r\n"
+        b" 00001 19970101  1   11.77\r\n 00002 19970112  1   12.00\r\n"
+        b" 00002 19970112  2   17.00\r\n 00002 19970301  1   9.50\r\n"
+    )
+    log = read_transaction_log(path, customer_col="customer_id", amount_col="dollar_value")
+    assert log["customer"].tolist() == [1, 2, 2]
+    assert log["amount"].tolist() == [11.77, 29.0, 9.5]  # same-day purchases merged
+
+
 MALFORMED = {
     "missing column": ("customer,when,amount\n1,2000-01-01,3\n2,2000-01-02,4\n", "--date-col"),
     "unparseable date": (
