@@ -88,6 +88,9 @@ app: $(STAMP) ## serve the dashboard on http://127.0.0.1:8765 (PORT=...)
 docs: $(STAMP) ## build the documentation site into build/site (offline; view: python -m http.server -d build/site)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/site
 
+student-notebooks: $(STAMP) ## write the learners' copy of the classroom worksheet into $(OUT)/student
+	$(BIN)/cxsim classroom export notebooks/09_classroom.ipynb --out $(OUT)/student
+
 bench: $(STAMP) ## run the throughput and memory benchmarks
 	$(BIN)/python benchmarks/run.py
 
