@@ -1,4 +1,5 @@
-"""The ``cxsim`` command line: run, compare, sweep, sensitivity, validate, app.
+"""The ``cxsim`` command line: run, compare, sweep, sensitivity, calibrate, tournament, classroom,
+validate, app.
 
 ``cxsim compare`` is the headline: the acquisition-focused and the retention-focused firm on the
 same market and the same seeds, a table of outcomes at 1, 3 and 5 years with 95% intervals and
