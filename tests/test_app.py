@@ -338,6 +338,29 @@ def test_lines_are_drawn_on_a_kept_background():
     assert charts.png(fresh.fig) == kept
 
 
+def test_the_page_draws_lines_over_a_kept_background():
+    m = DashboardMarket(n_customers=300, seed=4)
+    m.run_for(30)
+    background, svg = charts.chart_layers(m, "profit")
+    assert background.startswith(PNG) and svg.startswith("<svg")
+    assert charts.chart_layers(m, "profit")[1] is svg  # once per week
+    m.step()
+    background2, svg2 = charts.chart_layers(m, "profit")
+    assert background2 is background and svg2 != svg  # the axes held: only the lines move
+    c = chart(m, "profit")
+    assert svg2.count("<polyline") == len(c.lines)
+    # the SVG's last point of each line is where matplotlib puts it
+    width, height = c.fig.canvas.get_width_height()
+    for line, spec in zip(c.lines, c.specs, strict=True):
+        x, y = line.get_data()
+        px, py = c.axes[spec.axis].transData.transform((x[-1], y[-1]))
+        assert f"{px:.1f} {height - py:.1f}" in svg2
+    # the network view: one dot per drawn customer, in its stage's colour
+    net_background, dots = charts.chart_layers(m, "network")
+    assert dots.count("<circle") == network_view.view_layout(m, "sample").rows.size
+    assert net_background.startswith(PNG)
+
+
 def test_pictures_are_made_once_per_week():
     m = DashboardMarket(n_customers=300, seed=4)
     first = render_chart(m, "trust")
@@ -415,6 +438,15 @@ def _images(rc) -> list[bytes]:
     ]
 
 
+def _overlays(rc) -> list[str]:
+    """The SVG drawn over each chart's picture (its lines, or the network's dots)."""
+    return [
+        w.unsafe_innerHTML
+        for w in rc.find(solara.widgets.HTML).widgets
+        if "cxsim-lines" in str(w.attributes.get("class", ""))
+    ]
+
+
 def _caption(rc) -> str:
     spans = rc.find(v.Html, tag="span").widgets
     texts = [w.children[0] for w in spans if "cxsim-caption" in (w.class_ or "").split()]
@@ -439,12 +471,14 @@ def test_page_renders_and_a_step_changes_the_plots():
     m = DashboardMarket(n_customers=300, seed=3)
     box, rc = _render(m)
     try:
-        before = _images(rc)
-        assert len(before) == len(CHARTS) and all(p.startswith(PNG) for p in before)
+        pictures = _images(rc)
+        assert len(pictures) == len(CHARTS) and all(p.startswith(PNG) for p in pictures)
+        before = _overlays(rc)
+        assert len(before) == len(CHARTS) and all(o.startswith("<svg") for o in before)
         assert _caption(rc).startswith("Week 0 of 260 · 300 customers")
         _button(rc, "Step").click()
         assert m.steps == 1 and m.shown == 1.0
-        after = _images(rc)
+        after = _overlays(rc)
         changed = sum(a != b for a, b in zip(before, after, strict=True))
         assert changed >= len(CHARTS) - 1  # the network only if a drawn customer changed
         assert _caption(rc).startswith("Week 1 of 260 ·")

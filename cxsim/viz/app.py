@@ -28,10 +28,10 @@ What is on the page (its name: :data:`PAGE_NAME`):
   customers, or one customer's neighbourhood, coloured by ladder stage) and six line charts.
 
 Performance (``benchmarks/bench_browser.py`` measures it in Chromium): a Step costs the model's
-step, the data work of :func:`dashboard_data` (the new DataCollector rows only) and a redraw in
-which each chart restores its kept background and draws only its lines; the network view
-recolours its dots and is re-sent only when one changed; pictures that did not change are not
-re-sent. Every plot is a matplotlib figure: with ``solara-assets`` (which ships the page's
+step, the data work of :func:`dashboard_data` (the new DataCollector rows only) and, per chart,
+its lines (or the network's dots) as a few kilobytes of SVG drawn over a background picture
+that is made and sent again only when the axes move (:func:`chart_layers`); what did not
+change is not re-sent. Every plot is a matplotlib figure: with ``solara-assets`` (which ships the page's
 JavaScript) the page works offline, which Altair components would not.
 
 This module is the page (Solara components, :func:`make_page`, :func:`serve`); its parts live in
@@ -53,7 +53,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from cxsim.core.model import Market
-from cxsim.viz.dashboard.charts import CHARTS, render_all, render_chart
+from cxsim.viz.dashboard.charts import CHARTS, chart_layers, render_all, render_chart
 from cxsim.viz.dashboard.controls import CONTROLS, NETWORKS, check, defaults, model_params
 from cxsim.viz.dashboard.data import MAX_NETWORK_NODES, DashboardData, dashboard_data
 from cxsim.viz.dashboard.market import DashboardMarket, parse_seed, settings_problem
@@ -77,6 +77,7 @@ __all__ = [
     "Dashboard",
     "Page",
     "cached_layout",
+    "chart_layers",
     "dashboard_data",
     "describe",
     "make_page",
@@ -103,15 +104,22 @@ CSS = """
 .cxsim-panel { min-width: 0; }
 .cxsim-chart-title { font-size: 18px; font-weight: 600; display: block; margin-bottom: 2px; }
 .cxsim-note { font-size: 14px; color: #444; line-height: 1.35; display: block; }
-img.cxsim-plot { max-width: 100%; height: auto; display: block; }
+.cxsim-figure { position: relative; width: 100%; max-width: 440px; }
+img.cxsim-plot { width: 100%; height: auto; display: block; }
+.cxsim-lines { position: absolute; left: 0; top: 0; width: 100%; height: 100%;
+    pointer-events: none; }
+.cxsim-lines svg { width: 100%; height: 100%; display: block; }
 .cxsim-card .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .cxsim-card .v-input__slider .v-input__slot > .v-label {
     flex: 1 0 100%; max-width: 100%; height: auto; white-space: normal; line-height: 1.3;
     margin: 0 0 2px 0; font-size: 15px; color: rgba(0, 0, 0, 0.87);
 }
-.cxsim-speed, .cxsim-network-mode { flex-wrap: wrap; }
+.cxsim-network-mode { flex-wrap: wrap; }
+.cxsim-speed { display: flex; width: 100%; }
+.cxsim-speed .v-btn { flex: 1 1 0; }
 .cxsim-speed .v-btn, .cxsim-network-mode .v-btn {
-    text-transform: none; font-size: 14px; letter-spacing: 0; min-width: 0; padding: 0 6px; }
+    text-transform: none; font-size: 14px; letter-spacing: 0;
+    min-width: 0 !important; padding: 0 4px !important; }
 /* SolaraViz's "Model Parameters" card stays empty: this page's sidebar is its own */
 .v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
 .cxsim-apply { margin-top: 6px; }
@@ -165,12 +173,22 @@ def ChartPanel(model: Market, name: str, tick: int):
     with solara.Column(gap="0px", classes=["cxsim-panel"]) as column:
         solara.Text(CHARTS[name].title, classes=["cxsim-chart-title"])
         try:
-            picture = render_chart(model, name)
+            background, lines = chart_layers(model, name)
         except Exception as exc:  # noqa: BLE001 - a chart that fails must not take the page
             solara.Error(f"{CHARTS[name].title}: {_one_line(exc)}")
         else:
-            solara.Image(picture, format="png", classes=["cxsim-plot", f"cxsim-plot-{name}"])
+            Figure(name, background, lines)
     return column
+
+
+def Figure(name: str, background: bytes, overlay: str) -> None:
+    """A chart on the page: its background picture with its lines (SVG) drawn over it; each
+    re-sent only when it changed."""
+    with solara.Div(classes=["cxsim-figure"]):
+        solara.Image(background, format="png", classes=["cxsim-plot", f"cxsim-plot-{name}"])
+        solara.HTML(
+            tag="div", unsafe_innerHTML=overlay, classes=["cxsim-lines", f"cxsim-lines-{name}"]
+        )
 
 
 @solara.component
@@ -201,12 +219,12 @@ def NetworkPanel(model: Market, tick: int):
                 dense=True,
             )
         try:
-            picture = render_chart(model, "network", mode=mode.value, focus=focus)
+            background, dots = chart_layers(model, "network", mode=mode.value, focus=focus)
             what = view_layout(model, mode.value, focus).description
         except Exception as exc:  # noqa: BLE001
             solara.Error(f"network view: {_one_line(exc)}")
         else:
-            solara.Image(picture, format="png", classes=["cxsim-plot", "cxsim-plot-network"])
+            Figure("network", background, dots)
             solara.Text(what, classes=["cxsim-note"])
     return column
 

@@ -20,12 +20,14 @@ one colour per ladder stage, the same as in the notebooks' figures.
 from __future__ import annotations
 
 import math
+import re
 import struct
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -41,6 +43,7 @@ from cxsim.viz.style import GRID_COLOR, STAGE_COLORS, series_color
 
 __all__ = [
     "CHARTS",
+    "chart_layers",
     "DPI",
     "FONT_PX",
     "HEIGHT_PX",
@@ -199,7 +202,7 @@ class LineChart:
         legend_rows = math.ceil(len([s for s in lines if s.axis == 0]) / legend_cols)
         bottom = 0.2 + 0.068 * legend_rows
         top = 0.9 if subtitles else 0.96
-        fig.subplots_adjust(left=0.17, right=0.97, top=top, bottom=bottom, wspace=0.1)
+        fig.subplots_adjust(left=0.17, right=0.96, top=top, bottom=bottom, wspace=0.22)
         self.title = title
         self.horizon = float(horizon)
         for i, ax in enumerate(axes):
@@ -235,6 +238,10 @@ class LineChart:
         self.ylim: tuple[float, float] | None = None
         self.xlim: tuple[float, float] | None = None
         self._background: Any = None
+        #: The chart without its lines, as a PNG (made again only when the axes move).
+        self.background: bytes = b""
+        #: Prefix of the SVG's element ids (unique on a page: the chart's title, slugged).
+        self.svg_id = "cxsim-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
         self.redraws = 0
         self.updates = 0
 
@@ -286,12 +293,87 @@ class LineChart:
                 ax.xaxis.set_major_locator(_week_locator(xlim[1], len(self.axes)))
             canvas.draw()  # everything but the (animated) lines
             self._background = canvas.copy_from_bbox(self.fig.bbox)
+            self.background = png(self.fig)
             self.redraws += 1
-        else:
-            canvas.restore_region(self._background)
+        self.updates += 1
+
+    def picture(self) -> bytes:
+        """The whole chart as a PNG: the kept background and the lines drawn on it."""
+        self.fig.canvas.restore_region(self._background)
         for line, spec in zip(self.lines, self.specs, strict=True):
             self.axes[spec.axis].draw_artist(line)
-        self.updates += 1
+        return png(self.fig)
+
+    def svg(self) -> str:
+        """The lines alone, as an SVG the size of the figure in pixels (drawn over
+        :attr:`background` on the page: a week's change is a few kilobytes of text, not a
+        picture to encode, send and decode)."""
+        width, height = self.fig.canvas.get_width_height()
+        parts = [_svg_open(width, height)]
+        clips = []
+        for i, ax in enumerate(self.axes):
+            x0, y0, x1, y1 = ax.bbox.extents
+            clips.append(
+                f'<clipPath id="{{id}}-{i}"><rect x="{x0:.1f}" y="{height - y1:.1f}" '
+                f'width="{x1 - x0:.1f}" height="{y1 - y0:.1f}"/></clipPath>'
+            )
+        parts.append("<defs>" + "".join(clips) + "</defs>")
+        for line, spec in zip(self.lines, self.specs, strict=True):
+            ax = self.axes[spec.axis]
+            x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+            points = ax.transData.transform(np.column_stack([x, y])) if x.size else np.empty((0, 2))
+            points[:, 1] = height - points[:, 1]
+            attrs = _stroke(line)
+            clip = f'clip-path="url(#{{id}}-{spec.axis})"'
+            if x.size == 1:
+                if np.isfinite(points).all():
+                    cx, cy = points[0]
+                    parts.append(
+                        f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{line.get_color()}" '
+                        f"{clip}/>"
+                    )
+                continue
+            for run in _finite_runs(points):
+                coords = " ".join(f"{v:.1f}" for v in run.ravel())
+                parts.append(f'<polyline points="{coords}" {attrs} {clip}/>')
+        parts.append("</svg>")
+        return "".join(parts).replace("{id}", self.svg_id)
+
+
+def _svg_open(width: int, height: int) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" preserveAspectRatio="none">'
+    )
+
+
+def _stroke(line: Any) -> str:
+    """SVG stroke attributes that draw ``line`` as matplotlib would (colour, width, dashes)."""
+    px = DPI / 72.0
+    width = line.get_linewidth() * px
+    attrs = (
+        f'fill="none" stroke="{line.get_color()}" stroke-width="{width:.2f}" '
+        'stroke-linejoin="round"'
+    )
+    if line.get_linestyle() == "--":  # matplotlib's dashes, scaled with the line width
+        dashes = mpl.rcParams["lines.dashed_pattern"]
+        scale = line.get_linewidth() * px if mpl.rcParams["lines.scale_dashes"] else px
+        attrs += ' stroke-dasharray="' + ",".join(f"{d * scale:.1f}" for d in dashes) + '"'
+    return attrs
+
+
+def _finite_runs(points: np.ndarray) -> list[np.ndarray]:
+    """The stretches of ``points`` (n, 2) without a missing value, each at least 2 long."""
+    ok = np.isfinite(points).all(axis=1)
+    runs, start = [], None
+    for i, good in enumerate(ok.tolist() + [False]):
+        if good and start is None:
+            start = i
+        elif not good and start is not None:
+            if i - start >= 2:
+                runs.append(points[start:i])
+            start = None
+    return runs
 
 
 def _week_locator(end: float, panels: int) -> Any:
@@ -448,8 +530,19 @@ def chart(model: Market, name: str, **options: Any) -> Any:
         return obj
 
 
+def _updated(model: Market, name: str, options: dict[str, Any]) -> tuple[Any, bool]:
+    """The chart, updated to the model's current week (once per week); whether that changed
+    what it shows (``False`` only for a network view none of whose customers changed)."""
+    obj = chart(model, name, **options)
+    if getattr(obj, "_week_shown", None) == model.steps:
+        return obj, False
+    changed = obj.update(dashboard_data(model))
+    obj._week_shown = model.steps
+    return obj, changed is not False
+
+
 def render_chart(model: Market, name: str, **options: Any) -> bytes:
-    """PNG of one chart at the model's current step.
+    """PNG of one whole chart at the model's current step.
 
     Computed once per step and chart: a second call in the same week returns the same bytes.
     The network view re-encodes only when a drawn customer changed stage.
@@ -460,15 +553,34 @@ def render_chart(model: Market, name: str, **options: Any) -> bytes:
         done = cache.pngs.get(key)
         if done is not None and done[0] == model.steps:
             return done[1]
-        obj = chart(model, name, **options)
-        data = dashboard_data(model)
-        changed = obj.update(data)
-        if changed is False and done is not None:
-            picture = done[1]
-        else:
-            picture = png(obj.fig)
+        obj, changed = _updated(model, name, options)
+        picture = done[1] if (done is not None and not changed) else obj.picture()
         cache.pngs[key] = (model.steps, picture)
         return picture
+
+
+def chart_layers(model: Market, name: str, **options: Any) -> tuple[bytes, str]:
+    """What the page shows of one chart at the model's current step: its background (a PNG
+    made again only when the axes move) and its lines or dots as SVG text drawn over it.
+
+    Computed once per step and chart; the same objects come back until the week changes, so
+    the page sends nothing for a chart that did not change.
+    """
+    cache = view(model)
+    key = _chart_key(name, options)
+    with cache.lock:
+        done = cache.layers.get(key)
+        if done is not None and done[0] == model.steps:
+            return done[1]
+        obj, changed = _updated(model, name, options)
+        if done is not None and not changed:
+            layers = done[1]
+        else:
+            layers = (obj.background, obj.svg())
+            if done is not None and done[1][0] == layers[0]:
+                layers = (done[1][0], layers[1])  # the same bytes object: nothing to re-send
+        cache.layers[key] = (model.steps, layers)
+        return layers
 
 
 def render_all(model: Market) -> dict[str, bytes]:

@@ -111,6 +111,7 @@ class View:
     layouts: dict[Any, Any] = field(default_factory=dict)
     charts: dict[Any, Any] = field(default_factory=dict)
     pngs: dict[Any, tuple[int, bytes]] = field(default_factory=dict)
+    layers: dict[Any, tuple[int, tuple[bytes, str]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 

@@ -61,6 +61,7 @@ MAX_DRAWN_EDGES = 200_000
 
 #: Node colours by stage code (:data:`cxsim.viz.style.STAGE_COLORS`).
 _STAGE_RGBA = stage_rgba()
+_STAGE_HEX = [STAGE_COLORS[s] for s in STAGES]
 _EDGE_COLOR = "#666666"
 # the figure: same size and resolution as the line charts (cxsim.viz.dashboard.charts)
 _DPI = 100
@@ -383,6 +384,17 @@ class NetworkChart:
         self.fig = fig
         fig.canvas.draw()  # contacts and legend once, kept as the background
         self._background = fig.canvas.copy_from_bbox(fig.bbox)
+        from cxsim.viz.dashboard.charts import png
+
+        #: The contacts and the legend, without the dots, as a PNG (made once).
+        self.background: bytes = png(fig)
+        # the dots in the figure's pixels (SVG: y down), and their radii
+        width, height = fig.canvas.get_width_height()
+        centres = ax.transData.transform(pos)
+        self._svg_xy = np.column_stack([centres[:, 0], height - centres[:, 1]])
+        self._svg_r = np.sqrt(np.broadcast_to(self.nodes.get_sizes(), (n,))) * _DPI / 72 / 2
+        self._svg_edge = edge * _DPI / 72
+        self._size = (width, height)
         self._codes: np.ndarray | None = None
         self.updates = 0
 
@@ -401,10 +413,34 @@ class NetworkChart:
             return False
         self._codes = codes.copy()
         self.nodes.set_facecolor(_STAGE_RGBA[codes])
-        self.fig.canvas.restore_region(self._background)
-        self.ax.draw_artist(self.nodes)
         self.updates += 1
         return True
+
+    def picture(self) -> bytes:
+        """The whole view as a PNG: the kept background and the dots drawn on it."""
+        from cxsim.viz.dashboard.charts import png
+
+        self.fig.canvas.restore_region(self._background)
+        self.ax.draw_artist(self.nodes)
+        return png(self.fig)
+
+    def svg(self) -> str:
+        """The dots alone, as an SVG the size of the figure in pixels (drawn over
+        :attr:`background` on the page), one circle per drawn customer in its stage's colour."""
+        width, height = self._size
+        codes = self._codes if self._codes is not None else self.stages()
+        fills = [_STAGE_HEX[c] for c in codes.tolist()]
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" preserveAspectRatio="none">'
+        ]
+        for (x, y), r, e, fill in zip(
+            self._svg_xy.tolist(), self._svg_r.tolist(), self._svg_edge.tolist(), fills, strict=True
+        ):
+            stroke = f' stroke="#000000" stroke-width="{e:.1f}"' if e > 0 else ""
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}"{stroke}/>')
+        parts.append("</svg>")
+        return "".join(parts)
 
     def counts(self) -> dict[str, int]:
         """Drawn customers per stage (as last drawn)."""
