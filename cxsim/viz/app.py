@@ -20,8 +20,9 @@ What is on the page (its name: :data:`PAGE_NAME`):
   measures on the computer it runs on (:mod:`cxsim.viz.dashboard.play`). Play stops at the
   scenario's horizon (``market.weeks``, 260 weeks = five years by default).
 * **Next market**: the parameters of the next market, generated from the parameter registry
-  with the default market's values (so the page starts where ``cxsim run default`` and the
-  notebooks start), each slider showing its value and unit. They apply when you press **Apply
+  with the default market's values (the parameters ``cxsim run default`` and the notebooks
+  start from: at seed S the page shows the market of ``cxsim run default --seed S``), each
+  slider showing its value and unit. They apply when you press **Apply
   and restart** (or Reset); until then a note says which changed. A bad seed is a message beside
   its box; the market on show keeps running.
 * The main area: the week and the market on show, the network view (a connected sample of
