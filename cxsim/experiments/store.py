@@ -65,12 +65,6 @@ class _Store:
         remove_orphans(self.root)
         remove_orphans(self.runs)
 
-    def has(self, key: str) -> bool:
-        return (self.runs / f"{key}.parquet").is_file()
-
-    def read(self, key: str) -> pd.DataFrame:
-        return pd.read_parquet(self.runs / f"{key}.parquet")
-
     def read_intact(self, key: str) -> pd.DataFrame | None:
         """The stored run ``key``, or ``None`` when there is none or it is damaged (then it is
         noted in :attr:`damaged`, to be run again)."""

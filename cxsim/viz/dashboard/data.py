@@ -152,8 +152,3 @@ def dashboard_data(model: Market) -> DashboardData:
             network_kind=model.network.kind,
         )
         return cache.data
-
-
-def last_week(data: DashboardData) -> float:
-    """The week of the data's last row (0 before any)."""
-    return float(data.week[-1]) if data.week.size else 0.0
