@@ -375,3 +375,63 @@ def test_word_of_mouth_is_heard_next_week():
             frame.loc[frame["firm"] == f.name, "purchases"].to_numpy()[1:],
             [b[f.index] for b in choices_per_week],
         )
+
+
+def test_inflated_standard_does_not_attract_and_disconfirms_more():
+    # Boulding et al. 1993: inflation raises the 'should' standard, not the 'will' prediction.
+    # Two markets alike but for the bar: the same customers choose the same firms, experience
+    # the same quality, and the higher bar makes every experience disconfirm by exactly more.
+    kw = dict(rng=11, n_customers=400, customer_agents=False, expectation_inflation=0.0)
+    low, high = Market(**kw), Market(**kw)
+    high.customers.standard += 0.7
+    rows = np.arange(400)
+    for m in (low, high):
+        m.book.reset()
+        m._serve_once(rows)
+    np.testing.assert_array_equal(low.events["choices"][1], high.events["choices"][1])
+    np.testing.assert_array_equal(low.customers.considers, high.customers.considers)
+    purchases = low.book.values["purchases"]
+    assert purchases.sum() > 100
+    np.testing.assert_allclose(
+        high.book.values["experienced_sum"], low.book.values["experienced_sum"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        high.book.values["expectation_sum"] - low.book.values["expectation_sum"],
+        0.7 * purchases,
+        rtol=1e-9,
+    )
+    assert high.book.values["disappointed"].sum() > low.book.values["disappointed"].sum()
+    # market-wide inflation moves the standard only
+    m = Market(rng=11, n_customers=400, customer_agents=False, expectation_inflation=0.01)
+    will, should = m.customers.expectation.copy(), m.customers.standard.copy()
+    m.market_moves()
+    np.testing.assert_array_equal(m.customers.expectation, will)
+    np.testing.assert_allclose(m.customers.standard, should + 0.01 * m.dt)
+
+
+@pytest.mark.parametrize("influence", ["word_of_mouth", "bass"])
+def test_one_account_of_interpersonal_influence(influence):
+    # word_of_mouth: praise brings a firm into consideration and Bass q is not used;
+    # bass: contacts who are customers do, at rate q, and praise moves only trust and prediction
+    kw = dict(rng=4, n_customers=300, customer_agents=False, influence=influence)
+    m = Market(**kw, social_influence=50.0)
+    c = m.customers
+    prospects = np.flatnonzero(~c.considers[:, 0] & (c.stage[:, 0] == rules.PROSPECT))[:20]
+    c.heard_positive[prospects, 0] = 3
+    trust = c.trust[prospects, 0].copy()
+    m.hear_word_of_mouth()
+    assert np.all(c.trust[prospects, 0] > trust)
+    assert c.considers[prospects, 0].all() == (influence == "word_of_mouth")
+    assert not c.considers[prospects, 0].any() or influence == "word_of_mouth"
+    # the contacts' hazard: q matters under bass only
+    joined = []
+    for q in (0.0, 50.0):
+        m = Market(**kw, social_influence=q)
+        before = m.customers.considers.copy()
+        m._start_active = m._active()
+        m.consider_firms()
+        joined.append((m.customers.considers & ~before).sum())
+    if influence == "bass":
+        assert joined[1] > joined[0]
+    else:
+        assert joined[1] == joined[0]

@@ -122,18 +122,60 @@ def test_choice_utility_hand_values():
     trust = np.array([[0.5, 1.0], [0.0, 0.25]])
     price = np.array([10.0, 12.0])
     bonus = np.array([[0.0, 0.5], [1.0, 0.0]])
+    satisfaction = np.array([[np.nan, -2.0], [1.0, np.nan]])  # nan: no experience yet
     v = rules.choice_utility(
         expectation,
         trust,
         price,
         bonus,
+        satisfaction,
         quality_weight=2.0,
         trust_weight=3.0,
+        satisfaction_weight=0.5,
         price_sensitivity=0.1,
     )
-    # row 0: 2·5 + 3·0.5 − 1 + 0 = 10.5 ; 2·6 + 3·1 − 1.2 + 0.5 = 14.3
-    # row 1: 2·4 + 0 − 1 + 1 = 8 ; 8 + 0.75 − 1.2 = 7.55
-    np.testing.assert_allclose(v, [[10.5, 14.3], [8.0, 7.55]], rtol=1e-14)
+    # row 0: 2·5 + 3·0.5 − 1 + 0 + 0 = 10.5 ; 2·6 + 3·1 − 1.2 + 0.5 + 0.5·(−2) = 13.3
+    # row 1: 2·4 + 0 − 1 + 1 + 0.5·1 = 8.5 ; 8 + 0.75 − 1.2 + 0 = 7.55
+    np.testing.assert_allclose(v, [[10.5, 13.3], [8.5, 7.55]], rtol=1e-14)
+
+
+def _choice_probability(utility: np.ndarray, outside: float) -> np.ndarray:
+    """Logit probability of each firm (all considered) against the outside option."""
+    w = np.exp(utility)
+    return w / (np.exp(outside) + w.sum(axis=-1, keepdims=True))
+
+
+@PROPS
+@given(
+    x=st.floats(0.01, 3.0),
+    lam=st.floats(1.01, 5.0),
+    base=st.floats(-3.0, 3.0),
+    weight=st.floats(0.05, 2.0),
+)
+def test_loss_moves_repurchase_more_than_an_equal_gain(x, lam, base, weight):
+    # Anderson & Sullivan 1993: a loss of the same size as a gain moves repurchase more. Felt
+    # satisfaction (loss-averse) enters the utility of the firm last bought from; the log-odds
+    # of buying it again move λ times as much for the loss, and its choice probability moves
+    # more for the loss whenever coming back was at least even odds.
+    felt = rules.satisfaction(np.array([x, -x, 0.0]), lam)
+    v = rules.choice_utility(
+        np.full((3, 1), base),
+        np.full((3, 1), 0.5),
+        np.array([1.0]),
+        np.zeros((3, 1)),
+        felt[:, None],
+        quality_weight=1.0,
+        trust_weight=1.0,
+        satisfaction_weight=weight,
+        price_sensitivity=0.0,
+    )[:, 0]
+    gain, loss, neutral = v
+    assert neutral - loss == pytest.approx(lam * (gain - neutral), rel=1e-9)
+    assert neutral - loss > gain - neutral
+    outside = float(neutral)  # the outside option at even odds: P(neutral) = 1/2
+    for out in (outside, outside - abs(base)):  # at even odds and above
+        p_gain, p_loss, p_neutral = _choice_probability(v[:, None], out)[:, 0]
+        assert p_neutral - p_loss > p_gain - p_neutral > 0
 
 
 def test_choice_utility_per_customer_price_sensitivity():
@@ -143,8 +185,10 @@ def test_choice_utility_per_customer_price_sensitivity():
         z,
         np.array([10.0, 20.0]),
         z,
+        z,
         quality_weight=1.0,
         trust_weight=1.0,
+        satisfaction_weight=1.0,
         price_sensitivity=np.array([[0.1], [1.0]]),
     )
     np.testing.assert_allclose(v, [[-1.0, -2.0], [-10.0, -20.0]])
@@ -339,6 +383,33 @@ def test_adapt_expectation_moves_toward_experience(e, x, up, down):
     assert np.all((out >= lo - 1e-9) & (out <= hi + 1e-9))
 
 
+def test_raise_standard_hand_values():
+    # Boulding et al. 1993: the 'should' standard rises to a prediction that exceeds it and does
+    # not fall with a worse one
+    s = rules.raise_standard(np.array([5.0, 5.0, 5.0]), np.array([5.5, 5.0, 4.0]))
+    np.testing.assert_array_equal(s, [5.5, 5.0, 5.0])
+
+
+@PROPS
+@given(s=vec(quality, 8), w=vec(quality, 8))
+def test_raise_standard_never_falls(s, w):
+    out = rules.raise_standard(s, w)
+    assert np.all(out >= s)
+    assert np.all(out >= w)
+    assert np.all((out == s) | (out == w))
+
+
+def test_inflated_standard_disconfirms_more_and_leaves_choice_alone():
+    # the bar (standard) rises; the prediction used in choice does not
+    standard = np.array([5.0, 5.0])
+    higher = rules.inflate_expectations(standard, 0.1, 2.0)
+    x = np.array([5.1, 4.9])
+    assert np.all(rules.disconfirmation(x, higher) < rules.disconfirmation(x, standard))
+    np.testing.assert_allclose(
+        rules.disconfirmation(x, standard) - rules.disconfirmation(x, higher), 0.2
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # trust
 # --------------------------------------------------------------------------------------------
@@ -463,6 +534,12 @@ def test_word_of_mouth_senders_margins():
     delighted, disappointed = rules.word_of_mouth_senders(d, 0.8, 0.5)
     np.testing.assert_array_equal(delighted, [True, False, False, False, False])
     np.testing.assert_array_equal(disappointed, [False, False, False, False, True])
+    # judged on felt satisfaction: with λ = 2.25 a shortfall of 0.3 feels like 0.675, beyond a
+    # felt margin of 0.5, and is told as bad news beyond a felt serious margin of 0.6 too
+    felt = rules.satisfaction(np.array([0.3, -0.3, -0.2]), 2.25)
+    delighted, disappointed = rules.word_of_mouth_senders(felt, 0.8, 0.5)
+    np.testing.assert_array_equal(disappointed, [False, True, False])
+    np.testing.assert_array_equal(rules.bad_news_senders(felt, 0.6), [False, True, False])
 
 
 def test_hear_word_of_mouth_hand_values():
@@ -595,17 +672,56 @@ def test_recovery_share_halves_per_half_life():
 
 
 def test_apply_recovery_hand_values():
-    t, g = rules.apply_recovery(np.array([0.2, 0.5]), np.array([2.0, 1.0]), np.array([0.5, 0.0]))
-    np.testing.assert_allclose(t, [0.6, 0.5])
-    np.testing.assert_allclose(g, [1.0, 1.0])
+    # the review's case: trust 0.4 before a miss that cut it by 20 % to 0.32; a quick
+    # resolution (share 0.8) gives back 0.8 of the 0.08 lost, not 0.8 of the way to 1 (0.864)
+    t, g = rules.apply_recovery(
+        np.array([0.32, 0.5, 0.32, 0.45]),
+        np.array([2.0, 1.0, 2.0, 1.0]),
+        np.array([0.8, 0.0, 1.0, 0.8]),
+        np.array([0.4, 0.6, 0.4, 0.4]),
+        np.array([0.08, 0.1, 0.08, 0.08]),
+        paradox=0.0,
+    )
+    # 0.32 + 0.8·0.08 = 0.384; share 0: unchanged; share 1: back to 0.4 exactly; trust that
+    # climbed back above its level before the incident since (0.45) is kept, not lowered
+    np.testing.assert_allclose(t, [0.384, 0.5, 0.4, 0.45])
+    np.testing.assert_allclose(g, [0.4, 1.0, 0.0, 0.2])
+    # a recovery paradox of 0.5: a full repair ends 0.5·0.08 above the level before
+    t, _ = rules.apply_recovery(
+        np.array([0.32, 0.32]),
+        np.zeros(2),
+        np.array([1.0, 0.5]),
+        np.array([0.4, 0.4]),
+        np.array([0.08, 0.08]),
+        paradox=0.5,
+    )
+    np.testing.assert_allclose(t, [0.44, 0.32 + 0.5 * 1.5 * 0.08])
 
 
 @PROPS
-@given(t=vec(unit, 6), g=vec(nonneg, 6), s=vec(unit, 6))
-def test_apply_recovery_properties(t, g, s):
-    t2, g2 = rules.apply_recovery(t, g, s)
+@given(
+    before=vec(unit, 6),
+    cut=vec(unit, 6),
+    regained=vec(unit, 6),
+    g=vec(nonneg, 6),
+    s=vec(unit, 6),
+    paradox=unit,
+)
+def test_apply_recovery_properties(before, cut, regained, g, s, paradox):
+    lost = before * cut  # the incident cut trust by a share (update_trust's miss)
+    after = before - lost
+    t = after + regained * (1.0 - after)  # anything may have happened since the incident
+    t2, g2 = rules.apply_recovery(t, g, s, before, lost, paradox=paradox)
+    # never lowers trust, never above 1, never above its level before the incident plus the
+    # paradox allowance (unless it was already there)
     assert np.all((t2 >= t - 1e-15) & (t2 <= 1.0))
+    assert np.all(t2 <= np.maximum(t, np.minimum(1.0, before + paradox * lost)) + 1e-12)
+    # repairs at most share·(1 + paradox) of the loss
+    assert np.all(t2 - t <= s * (1.0 + paradox) * lost + 1e-12)
     assert np.all((g2 >= 0.0) & (g2 <= g + 1e-12))
+    # no paradox, straight after the incident: repairs exactly share of the loss
+    t3, _ = rules.apply_recovery(after, g, s, before, lost, paradox=0.0)
+    np.testing.assert_allclose(t3, after + s * lost, atol=1e-12)
 
 
 def test_grudge_add_and_fade():

@@ -36,7 +36,9 @@ class CustomerTable:
 
     Per customer and firm ``(n, F)``:
         considers: the firm is in the customer's consideration set.
-        expectation: expected quality from that firm (quality units).
+        expectation: predicted ("will") quality from that firm, used in choice (quality units).
+        standard: normative ("should") quality the firm's experiences are judged against
+            (quality units): raised by market-wide inflation and by experiences that exceed it.
         trust: belief in [0, 1] that the firm delivers.
         knowledge: [0, 1] how well the firm knows the customer (personalization).
         grudge: unresolved dissatisfaction (quality units), fades slowly.
@@ -55,6 +57,7 @@ class CustomerTable:
     leave_propensity: np.ndarray
     considers: np.ndarray
     expectation: np.ndarray
+    standard: np.ndarray
     trust: np.ndarray
     knowledge: np.ndarray
     grudge: np.ndarray
@@ -100,7 +103,7 @@ class CustomerTable:
         ``need_rate_shape`` (the NBD purchase-frequency model, Ehrenberg 1959); ideal points are
         normal with s.d. ``need_heterogeneity``; initial expectations normal around
         ``initial_expectation``, the same for every firm (customers have heard of the category,
-        not of each firm). Usual baskets follow the gamma–gamma spend model's between-customer
+        not of each firm); the standard starts at the same value as the prediction. Usual baskets follow the gamma–gamma spend model's between-customer
         distribution with shape ``spend_heterogeneity`` (q), scaled to average one unit:
         ``(q − 1)/G`` with ``G`` standard gamma of shape q (Colombo & Jiang 1999); propensities to
         leave are gamma with shape ``leave_heterogeneity`` and mean 1 (the Pareto/NBD's dropout
@@ -133,6 +136,7 @@ class CustomerTable:
             leave_propensity=propensity,
             considers=np.zeros(shape, dtype=bool),
             expectation=np.repeat(expectation[:, None], n_firms, axis=1),
+            standard=np.repeat(expectation[:, None], n_firms, axis=1),
             trust=np.full(shape, initial_trust, dtype=float),
             knowledge=np.zeros(shape, dtype=float),
             grudge=np.zeros(shape, dtype=float),
@@ -201,7 +205,8 @@ class Customer(FixedAgent):
     usual_basket = _Column("usual_basket", "Units usually bought per purchase (mean 1).")
     leave_propensity = _Column("leave_propensity", "Multiplier of the defection hazard (mean 1).")
     considers = _Column("considers", "Per firm: in the consideration set.")
-    expectation = _Column("expectation", "Per firm: expected quality (quality units).")
+    expectation = _Column("expectation", "Per firm: predicted ('will') quality (quality units).")
+    standard = _Column("standard", "Per firm: the 'should' standard experiences are judged against.")
     trust = _Column("trust", "Per firm: trust in [0, 1].")
     knowledge = _Column("knowledge", "Per firm: how well the firm knows this customer, [0, 1].")
     grudge = _Column("grudge", "Per firm: unresolved dissatisfaction (quality units).")

@@ -94,7 +94,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     p = model.config.customers
     mean_trust, mean_expectation, nps = _active_averages(
         c,
-        missed_below=-p.loss_aversion * p.disappointment_margin,
+        missed_below=-p.disappointment_margin,  # felt units, as word_of_mouth_senders
         promoter_trust=p.advocate_trust,
         detractor_trust=p.churn_trust_floor,
     )
@@ -274,13 +274,13 @@ METRIC_INFO: dict[str, Metric] = {
             "delighted",
             "delighted experiences (per week)",
             "purchases per week",
-            "experiences beyond expectation by more than delight_margin",
+            "experiences beyond the standard by more than delight_margin",
         ),
         Metric(
             "disappointed",
             "disappointed experiences (per week)",
             "purchases per week",
-            "experiences short of expectation by more than disappointment_margin",
+            "experiences felt short of the standard by more than disappointment_margin (felt units)",
         ),
         Metric(
             "delight_rate",
@@ -335,7 +335,7 @@ METRIC_INFO: dict[str, Metric] = {
             "mean_expectation",
             "mean expectation (quality units)",
             "quality units",
-            "mean expectation of the firm among its active customers",
+            "mean predicted ('will') quality of the firm among its active customers",
         ),
         Metric(
             "mean_experienced",
@@ -347,7 +347,7 @@ METRIC_INFO: dict[str, Metric] = {
             "mean_disconfirmation",
             "mean disconfirmation (quality units)",
             "quality units",
-            "mean experienced − expected of this week's purchases",
+            "mean experienced − standard ('should') of this week's purchases",
         ),
         Metric(
             "mean_satisfaction",

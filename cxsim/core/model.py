@@ -144,7 +144,7 @@ class Market(mesa.Model):
         self.book.active_at_start = _column_counts(self._active())
         # running count of each customer's contacts who are each firm's customers (Bass q)
         self._contacts: ContactCounts | None = None
-        if self.config.customers.social_influence > 0:
+        if self._bass_influence():
             self._contacts = self.network.contact_counts(self._active())
         self.events: dict[str, tuple[np.ndarray, ...]] = {}
 
@@ -180,6 +180,7 @@ class Market(mesa.Model):
             c.seed_customers(firm.index, rows)
             c.trust[rows, firm.index] = cfg.initial_customer_trust
             c.expectation[rows, firm.index] = self._mean_experience(firm, rows)
+            c.standard[rows, firm.index] = c.expectation[rows, firm.index]
             aware = self.streams.seeding.random(n) < firm.spec.initial_awareness
             c.considers[:, firm.index] |= aware
 
@@ -218,12 +219,13 @@ class Market(mesa.Model):
         self.datacollector.collect(self)
 
     def market_moves(self) -> None:
-        """The bar rises for everyone; rivals imitate the quality leader; firms set their levers."""
+        """The bar rises for everyone (the standard, not the prediction); rivals imitate the
+        quality leader; firms set their levers."""
         m = self.config.market
         c = self.customers
         if m.expectation_inflation:
-            c.expectation = self.rules.inflate_expectations(
-                c.expectation, m.expectation_inflation, self.dt
+            c.standard = self.rules.inflate_expectations(
+                c.standard, m.expectation_inflation, self.dt
             )
         quality = self.rules.imitate(
             np.array([f.quality for f in self.firms]), m.imitation_rate, self.dt
@@ -236,9 +238,12 @@ class Market(mesa.Model):
             c.grudge = self.rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
 
     def hear_word_of_mouth(self) -> None:
-        """Messages sent last week arrive: praise wins consideration and trust and raises the bar;
-        bad news costs trust, and a customer who has not bought from the firm (or has left it)
-        drops it from consideration when the bad news outweighs the good."""
+        """Messages sent last week arrive: praise wins trust and raises the quality the listener
+        predicts; bad news costs trust. With ``influence = "word_of_mouth"`` messages also move
+        consideration: praise wins it (and may prompt a trial), and a customer who has not bought
+        from the firm (or has left it) drops it when the bad news outweighs the good. With
+        ``"bass"`` contacts bring firms into consideration through the Bass q of
+        :meth:`consider_firms` instead, and messages move only trust and predictions."""
         c, p = self.customers, self.config.customers
         pos, neg = c.heard_positive, c.heard_negative
         # (customer, firm) entries with messages, as positions in the row-major (n, F) table
@@ -256,6 +261,10 @@ class Market(mesa.Model):
             )
             np.put(c.trust, heard, trust)
             np.put(c.expectation, heard, expectation)
+            if p.influence == "bass":
+                np.put(pos, heard, 0)
+                np.put(neg, heard, 0)
+                return
             praised = heard[n_pos > n_neg]
             if p.winback_reach < 1.0:
                 # praise brings a lost customer back into consideration only as often as the
@@ -283,13 +292,16 @@ class Market(mesa.Model):
 
     def consider_firms(self) -> None:
         """Customers who do not consider a firm may start to: through its advertising (external
-        influence) and through contacts who are its customers (internal influence, Bass 1969).
-        Lost customers come back into consideration the same way, at ``winback_reach`` of a
-        prospect's hazard (win-back). A prospect who starts considering a firm, through its
-        advertising or word of mouth, may buy once to try it (``trial_probability``)."""
+        influence) and, with ``influence = "bass"``, through contacts who are its customers
+        (internal influence, Bass 1969; with ``"word_of_mouth"`` contacts act through the praise
+        of :meth:`hear_word_of_mouth` instead). Lost customers come back into consideration the
+        same way, at ``winback_reach`` of a prospect's hazard (win-back). A prospect who starts
+        considering a firm, through its advertising or its contacts, may buy once to try it
+        (``trial_probability``)."""
         c, p = self.customers, self.config.customers
         dt_years = self.dt / 52.0
-        if p.social_influence > 0:
+        bass = self._bass_influence()
+        if bass:
             # share of contacts who are the firm's customers, as network.neighbor_share gives,
             # kept as running counts updated from the customers who joined or left a firm
             active = self._start_active
@@ -302,7 +314,7 @@ class Market(mesa.Model):
             outside = np.flatnonzero(~c.considers[:, f])
             if outside.size == 0:
                 continue
-            social = self._contacts.share(outside, f) if p.social_influence > 0 else 0.0
+            social = self._contacts.share(outside, f) if bass else 0.0
             reach = (
                 np.where(c.stage[outside, f] == LOST, p.winback_reach, 1.0)
                 if p.winback_reach != 1.0
@@ -310,7 +322,7 @@ class Market(mesa.Model):
             )
             prob = self.rules.awareness_probability(
                 firm.spec.base_reach + firm.effects.reach_per_year,
-                p.social_influence,
+                p.social_influence if bass else 0.0,
                 social,
                 dt_years,
                 reach,
@@ -321,10 +333,17 @@ class Market(mesa.Model):
                 self._newly_considering.append((joined[c.stage[joined, f] == PROSPECT], f))
         self._try_out()
 
+    def _bass_influence(self) -> bool:
+        """Contacts bring firms into consideration through Bass q (``influence = "bass"`` with
+        ``social_influence > 0``), not through explicit praise."""
+        p = self.config.customers
+        return p.influence == "bass" and p.social_influence > 0
+
     def _try_out(self) -> None:
         """Prospects who started considering a firm this step buy once to try it, with
-        probability ``trial_probability``: a first purchase prompted by advertising or word of
-        mouth, not by a need (so new customers are not only the frequent buyers)."""
+        probability ``trial_probability``: a first purchase prompted by advertising or by
+        contacts (praise with ``influence = "word_of_mouth"``, Bass q with ``"bass"``), not by a
+        need (so new customers are not only the frequent buyers)."""
         p = self.config.customers
         pending, self._newly_considering = self._newly_considering, []
         for rows, f in pending:
@@ -380,8 +399,10 @@ class Market(mesa.Model):
             np.take(c.trust, need, axis=0),
             price,
             bonus - p.grudge_weight * grudge,
+            np.take(c.satisfaction, need, axis=0),
             quality_weight=p.quality_weight,
             trust_weight=p.trust_weight,
+            satisfaction_weight=p.satisfaction_weight,
             price_sensitivity=p.price_sensitivity,
         )
         chosen = self.rules.logit_choice(
@@ -437,25 +458,25 @@ class Market(mesa.Model):
             mismatch_weight=p.mismatch_weight,
             noise=spread * z,
         )
-        expected = np.take(c.expectation, at)
+        # judged against the "should" standard; the "will" prediction adapts below
+        expected = np.take(c.standard, at)
         d = self.rules.disconfirmation(experienced, expected)
         felt = self.rules.satisfaction(d, p.loss_aversion)
 
+        trust_before = np.take(c.trust, at)
         trust = self.rules.update_trust(
-            np.take(c.trust, at),
+            trust_before,
             d,
             tolerance=p.trust_tolerance,
             gain=p.trust_gain,
             loss=p.trust_loss,
         )
         np.put(c.trust, at, trust)
-        np.put(
-            c.expectation,
-            at,
-            self.rules.adapt_expectation(
-                expected, experienced, p.expectation_up, p.expectation_down
-            ),
+        predicted = self.rules.adapt_expectation(
+            np.take(c.expectation, at), experienced, p.expectation_up, p.expectation_down
         )
+        np.put(c.expectation, at, predicted)
+        np.put(c.standard, at, self.rules.raise_standard(expected, predicted))
         np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         c.last_firm[rows] = firm
@@ -481,7 +502,7 @@ class Market(mesa.Model):
         streak = np.where(newcomer, 1, np.take(c.streak, at) + 1)
         np.put(c.streak, at, streak)
         delighted, disappointed = self.rules.word_of_mouth_senders(
-            d, p.delight_margin, p.disappointment_margin
+            felt, p.delight_margin, p.disappointment_margin
         )
         new_stage = self.rules.ladder_after_purchase(
             old_stage, streak, trust, client_streak=p.client_streak, advocate_trust=p.advocate_trust
@@ -510,12 +531,16 @@ class Market(mesa.Model):
             delight=delighted[praising],
         )
         # bad news: a serious disappointment is told around (mild ones are only felt)
-        serious = self.rules.bad_news_senders(d, p.serious_margin)
+        serious = self.rules.bad_news_senders(felt, p.serious_margin)
         self._spread_word(
             rows[serious], firm[serious], p.wom_negative_reach, c.heard_negative, "wom_negative"
         )
         self._lodge_complaints(
-            rows[disappointed], firm[disappointed], d[disappointed], felt[disappointed]
+            rows[disappointed],
+            firm[disappointed],
+            felt[disappointed],
+            trust_before[disappointed],
+            trust[disappointed],
         )
 
     def _spread_word(
@@ -550,16 +575,23 @@ class Market(mesa.Model):
             self.book.add("wom_delighted", about, delight[which])
 
     def _lodge_complaints(
-        self, rows: np.ndarray, firm: np.ndarray, d: np.ndarray, felt: np.ndarray
+        self,
+        rows: np.ndarray,
+        firm: np.ndarray,
+        felt: np.ndarray,
+        trust_before: np.ndarray,
+        trust_after: np.ndarray,
     ) -> None:
         """Disappointed customers complain with a small probability (more if asked); the rest
-        stay silent. Either way the shortfall weighs on them until repaired or faded."""
+        stay silent. Either way the shortfall weighs on them until repaired or faded. A complaint
+        keeps the trust before the purchase and what the purchase cost (``trust_before −
+        trust_after``): what a resolution can repair."""
         if rows.size == 0:
             return
         c, p = self.customers, self.config.customers
         solicitation = np.array([f.effects.solicitation for f in self.firms])[firm]
         prob = self.rules.complaint_probability(
-            d,
+            felt,
             voice_minor=p.voice_minor,
             voice_serious=p.voice_serious,
             serious_margin=p.serious_margin,
@@ -573,11 +605,14 @@ class Market(mesa.Model):
         self.book.add("silent", firm, ~voiced)
         new = voiced & ~np.take(c.complaint_open, at)
         np.put(c.complaint_open, at[new], True)
-        self._complaints.add(rows[new], firm[new])
+        self._complaints.add(
+            rows[new], firm[new], trust_before[new], trust_before[new] - trust_after[new]
+        )
 
     def handle_complaints(self) -> None:
         """Each firm works through its open complaints within its capacity; a complaint settled
-        fast repairs most of the damage, a slow one less; one left too long is unresolved."""
+        fast gives back most of the trust its incident cost (and dissolves most of the grudge), a
+        slow one less; one left too long is unresolved."""
         book, c, p = self._complaints, self.customers, self.config.customers
         if book.size == 0:
             return
@@ -593,7 +628,12 @@ class Market(mesa.Model):
                 book.age[resolved], p.recovery_max, p.recovery_half_life
             )
             trust, grudge = self.rules.apply_recovery(
-                c.trust[rows, firm], c.grudge[rows, firm], share
+                c.trust[rows, firm],
+                c.grudge[rows, firm],
+                share,
+                book.trust_before[resolved],
+                book.trust_lost[resolved],
+                paradox=p.recovery_paradox,
             )
             c.trust[rows, firm] = trust
             c.grudge[rows, firm] = grudge

@@ -81,32 +81,49 @@ def choice_utility(
     trust: np.ndarray,
     price: np.ndarray,
     bonus: np.ndarray,
+    satisfaction: np.ndarray,
     *,
     quality_weight: float,
     trust_weight: float,
+    satisfaction_weight: float,
     price_sensitivity: np.ndarray | float,
 ) -> np.ndarray:
     """Deterministic utility of buying from each firm (random-utility choice, McFadden 1974).
 
-    ``V = quality_weight·expected quality + trust_weight·trust − price_sensitivity·price + bonus``.
-    The expected quality is what the customer expects from that firm; trust weighs the belief that
-    the firm will deliver it; ``bonus`` carries promotions, loyalty rewards and habit.
+    ``V = quality_weight·predicted quality + trust_weight·trust
+    + satisfaction_weight·last felt satisfaction − price_sensitivity·price + bonus``.
+    The predicted quality is the customer's "will" expectation of that firm (Boulding, Kalra,
+    Staelin & Zeithaml 1993): what it thinks the firm will deliver, not the standard it judges
+    the firm by; trust weighs the belief that the firm will deliver it; ``bonus`` carries
+    promotions, loyalty rewards and habit. The last felt satisfaction with the firm
+    (:func:`satisfaction`, loss-averse: a shortfall counts ``loss_aversion`` times an equal
+    surplus) enters repurchase directly, so a loss moves the odds of coming back more than a gain
+    of the same size (Anderson & Sullivan 1993; Mittal, Ross & Baldasare 1998). ``nan`` (no
+    experience with the firm yet) counts as zero.
 
     Args:
-        expectation: (m, F) expected quality per customer and firm.
+        expectation: (m, F) predicted ("will") quality per customer and firm.
         trust: (m, F) trust in [0, 1].
         price: (F,) price per purchase (currency).
         bonus: (m, F) additive utility from firm actions.
+        satisfaction: (m, F) felt satisfaction of the last experience with each firm (quality
+            units, ``nan``: none yet).
         quality_weight: utility per quality unit.
         trust_weight: utility of full trust over none.
+        satisfaction_weight: utility per quality unit of felt satisfaction.
         price_sensitivity: utility per currency unit, scalar or (m, 1).
     """
-    return (
+    utility = (
         quality_weight * expectation
         + trust_weight * trust
         - np.asarray(price_sensitivity) * price[np.newaxis, :]
         + bonus
     )
+    if satisfaction_weight:
+        utility = utility + satisfaction_weight * np.where(
+            np.isnan(satisfaction), 0.0, satisfaction
+        )
+    return utility
 
 
 def logit_choice(
@@ -244,12 +261,14 @@ def basket_size(usual: np.ndarray, shape: float, gamma_draws: np.ndarray | None)
     return usual * np.asarray(gamma_draws, dtype=float) / shape
 
 
-def disconfirmation(experienced: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Expectation–disconfirmation (Oliver 1980): experienced minus expected quality.
+def disconfirmation(experienced: np.ndarray, standard: np.ndarray) -> np.ndarray:
+    """Expectation–disconfirmation (Oliver 1980): experienced quality minus the standard.
 
-    Positive: expectations exceeded; zero: met (taken for granted); negative: missed.
+    The standard is the customer's normative "should" expectation of the firm (Boulding, Kalra,
+    Staelin & Zeithaml 1993), not its prediction: what the firm ought to deliver. Positive:
+    the standard exceeded; zero: met (taken for granted); negative: missed.
     """
-    return experienced - expected
+    return experienced - standard
 
 
 def satisfaction(disconf: np.ndarray, loss_aversion: float) -> np.ndarray:
@@ -257,8 +276,11 @@ def satisfaction(disconf: np.ndarray, loss_aversion: float) -> np.ndarray:
 
     ``s = d`` for ``d ≥ 0`` and ``s = loss_aversion·d`` for ``d < 0``: prospect theory's loss
     aversion (Kahneman & Tversky 1979; the estimate λ ≈ 2.25 is Tversky & Kahneman 1992), found in
-    satisfaction by Anderson & Sullivan (1993): a shortfall hurts more than an equal surplus
-    pleases.
+    satisfaction and repurchase by Anderson & Sullivan (1993) and Mittal, Ross & Baldasare (1998):
+    a shortfall hurts more than an equal surplus pleases. The felt value is what acts: it enters
+    repurchase utility (:func:`choice_utility`), decides who is delighted or disappointed and who
+    tells others (:func:`word_of_mouth_senders`, :func:`bad_news_senders`), and its shortfall is
+    the grudge (:func:`add_grudge`).
     """
     return np.where(disconf >= 0.0, disconf, loss_aversion * disconf)
 
@@ -266,15 +288,31 @@ def satisfaction(disconf: np.ndarray, loss_aversion: float) -> np.ndarray:
 def adapt_expectation(
     expectation: np.ndarray, experienced: np.ndarray, rate_up: float, rate_down: float
 ) -> np.ndarray:
-    """Expectations move toward experience, ratcheting up faster than they come down.
+    """The predicted ("will") quality moves toward experience, up faster than it comes down.
 
     ``E' = E + α·(X − E)`` with ``α = rate_up`` when ``X > E`` and ``rate_down`` otherwise (adaptive
     expectations; Helson 1964 adaptation level; asymmetric updating as in Kopalle & Lehmann 2001).
     At constant quality the gap closes geometrically with half-life ``ln 2 / −ln(1 − α)``
-    purchases: what delighted yesterday is taken for granted tomorrow.
+    purchases. This is the customer's prediction, used in choice (Boulding, Kalra, Staelin &
+    Zeithaml 1993, "will" expectations); the standard experience is judged against follows it
+    upward (:func:`raise_standard`).
     """
     gap = experienced - expectation
     return expectation + np.where(gap > 0.0, rate_up, rate_down) * gap
+
+
+def raise_standard(standard: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """The normative ("should") standard rises when experience exceeds it, and never falls.
+
+    ``S' = max(S, W')`` with ``W'`` the predicted ("will") quality just updated by the experience
+    (:func:`adapt_expectation`). Boulding, Kalra, Staelin & Zeithaml (1993): should expectations
+    are raised by experiences that exceed them and are not lowered by worse ones, while will
+    expectations follow experience both ways. Comparing with the updated prediction rather than
+    one raw experience lets experiences that keep exceeding the standard raise it, without one
+    lucky draw ratcheting it up. What delighted yesterday is taken for granted tomorrow; what
+    disappointed stays a disappointment until the firm does better.
+    """
+    return np.maximum(standard, predicted)
 
 
 def update_trust(
@@ -316,28 +354,30 @@ def hits_to_recover(start: float, gain: float, loss: float) -> int:
 
 
 def word_of_mouth_senders(
-    disconf: np.ndarray, delight_margin: float, disappointment_margin: float
+    felt: np.ndarray, delight_margin: float, disappointment_margin: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Delighted (``d > delight_margin``, the "WoW") and disappointed (``d < −disappointment_margin``)
-    experiences.
+    """Delighted (``s > delight_margin``, the "WoW") and disappointed (``s < −disappointment_margin``)
+    experiences, judged on felt satisfaction ``s`` (:func:`satisfaction`).
 
     Meeting expectations earns no talk; only exceeding them by a margin does (Oliver, Rust &
     Varki 1997, customer delight): the delighted praise the firm to their contacts. The
     disappointed are the ones who may complain and who carry a grudge; of them, only the seriously
-    disappointed (:func:`bad_news_senders`) tell their contacts. Returns two boolean masks.
+    disappointed (:func:`bad_news_senders`) tell their contacts. Judged on felt satisfaction, a
+    shortfall counts ``loss_aversion`` times: the margins are in felt units (for a shortfall,
+    ``disappointment_margin / loss_aversion`` of disconfirmation). Returns two boolean masks.
     """
-    return disconf > delight_margin, disconf < -disappointment_margin
+    return felt > delight_margin, felt < -disappointment_margin
 
 
-def bad_news_senders(disconf: np.ndarray, serious_margin: float) -> np.ndarray:
-    """Who spreads bad news: customers seriously let down (``d < −serious_margin``).
+def bad_news_senders(felt: np.ndarray, serious_margin: float) -> np.ndarray:
+    """Who spreads bad news: customers seriously let down (felt satisfaction ``s < −serious_margin``).
 
     Mild disappointments are felt (trust, grudge) but rarely broadcast; extreme dissatisfaction is
     what customers talk about (Anderson 1998), and it travels further than praise (the reach
     parameters), so a few such customers can cost a disproportionate share of value
     (Goldenberg, Libai, Moldovan & Muller 2007).
     """
-    return disconf < -serious_margin
+    return felt < -serious_margin
 
 
 def hear_word_of_mouth(
@@ -350,11 +390,14 @@ def hear_word_of_mouth(
     trust_loss: float,
     hype: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Update trust and expectation from messages heard about a firm.
+    """Update trust and the predicted quality from messages heard about a firm.
 
-    Each positive message moves trust ``trust_gain`` of the way to 1 and raises the expectation by
-    ``hype`` quality units (praise raises the bar the firm must clear next); each negative message
-    cuts trust by a share ``trust_loss``. ``positive`` and ``negative`` are message counts.
+    Each positive message moves trust ``trust_gain`` of the way to 1 and raises the predicted
+    ("will") quality by ``hype`` quality units (praise raises what the listener thinks the firm
+    will deliver, Boulding, Kalra, Staelin & Zeithaml 1993; once a purchase confirms it, the
+    standard follows, :func:`raise_standard`); each negative message cuts trust by a share
+    ``trust_loss``. ``positive`` and ``negative`` are message counts. Whether messages also win
+    or cost consideration depends on the model's account of influence (``customers.influence``).
 
     Returns:
         (trust, expectation) after hearing.
@@ -392,7 +435,7 @@ def awareness_probability(
 
 
 def complaint_probability(
-    disconf: np.ndarray,
+    felt: np.ndarray,
     *,
     voice_minor: float,
     voice_serious: float,
@@ -404,9 +447,10 @@ def complaint_probability(
     Most unhappy customers never complain: TARP (1986) found about 1 in 26 voice a small problem,
     about half a serious one to front-line staff. A firm that asks for feedback turns part of the
     silence into voice: ``p = base + (1 − base)·solicitation``, ``base = voice_serious`` when
-    ``d < −serious_margin`` and ``voice_minor`` otherwise. Only call it for dissatisfied customers.
+    ``s < −serious_margin`` and ``voice_minor`` otherwise, ``s`` the felt satisfaction (the same
+    test as :func:`bad_news_senders`). Only call it for dissatisfied customers.
     """
-    base = np.where(disconf < -serious_margin, voice_serious, voice_minor)
+    base = np.where(felt < -serious_margin, voice_serious, voice_minor)
     return base + (1.0 - base) * solicitation
 
 
@@ -430,20 +474,43 @@ def resolution_probability(
 def recovery_share(
     weeks_waited: np.ndarray, max_share: float, half_life_weeks: float
 ) -> np.ndarray:
-    """Share of the lost trust and grudge a resolved complaint repairs.
+    """Share of the trust lost by the incident, and of the grudge, that a resolved complaint repairs.
 
     Service recovery works best when fast: customers who are heard, understood and compensated
-    quickly come back more often than those never dissatisfied (Hart, Heskett & Sasser 1990;
+    quickly come back more often than those left waiting (Hart, Heskett & Sasser 1990;
     Smith & Bolton 1998). The share halves every ``half_life_weeks`` of waiting.
     """
     return max_share * 0.5 ** (np.asarray(weeks_waited, dtype=float) / half_life_weeks)
 
 
 def apply_recovery(
-    trust: np.ndarray, grudge: np.ndarray, share: np.ndarray
+    trust: np.ndarray,
+    grudge: np.ndarray,
+    share: np.ndarray,
+    before: np.ndarray,
+    lost: np.ndarray,
+    *,
+    paradox: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A resolved complaint lifts trust ``share`` of the way to 1 and dissolves ``share`` of the grudge."""
-    return trust + share * (1.0 - trust), grudge * (1.0 - share)
+    """A resolved complaint gives back ``share`` of the trust its incident cost, and dissolves
+    ``share`` of the grudge.
+
+    ``T' = max(T, min(T + share·(1 + paradox)·lost, before + paradox·lost, 1))``, ``G' = G·(1 −
+    share)``: ``before`` is the trust just before the purchase that was complained about and
+    ``lost`` what that purchase's experience took from it (both recorded when the complaint was
+    lodged). ``paradox`` is the share of the lost trust a resolution may add on top of the
+    repair: the service recovery paradox, in which a well-recovered customer ends up more loyal
+    than before the failure (Hart, Heskett & Sasser 1990). Its meta-analysis (de Matos, Henrique &
+    Rossi 2007, J. Service Research) finds the paradox in satisfaction but not in repurchase
+    intention, word of mouth or image, so for trust (which drives repurchase here) the default is
+    0. A repair never takes trust above its level before the incident plus ``paradox·lost`` (nor
+    above 1), and never lowers it (trust regained since the incident is kept).
+    """
+    trust = np.asarray(trust, dtype=float)
+    lost = np.maximum(0.0, np.asarray(lost, dtype=float))
+    ceiling = np.minimum(1.0, np.asarray(before, dtype=float) + paradox * lost)
+    repaired = np.minimum(trust + share * (1.0 + paradox) * lost, ceiling)
+    return np.maximum(trust, repaired), grudge * (1.0 - share)
 
 
 def fade_grudge(grudge: np.ndarray, decay_per_week: float, dt: float) -> np.ndarray:
@@ -545,10 +612,13 @@ def learn_customer(knowledge: np.ndarray, learning: np.ndarray | float) -> np.nd
 def inflate_expectations(
     expectation: np.ndarray, inflation_per_week: float, dt: float
 ) -> np.ndarray:
-    """Market-wide rise of expectations: ``E + inflation·dt``.
+    """Market-wide rise of the standard (the "should" expectation): ``S + inflation·dt``.
 
     Customers compare every firm with the best experiences they have anywhere, so the bar rises
-    for all firms at once, whatever each one does (expectations "rise over time").
+    for all firms at once, whatever each one does (expectations "rise over time"). It is the
+    normative standard that rises, not the prediction of what each firm will deliver (Boulding,
+    Kalra, Staelin & Zeithaml 1993): a higher bar makes the same experience disconfirm more, and
+    no firm more attractive.
     """
     return expectation + inflation_per_week * dt
 

@@ -46,6 +46,7 @@ RULE_NAMES: tuple[str, ...] = (
     "basket_size",
     "satisfaction",
     "adapt_expectation",
+    "raise_standard",
     "update_trust",
     "word_of_mouth_senders",
     "bad_news_senders",

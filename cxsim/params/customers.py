@@ -160,21 +160,34 @@ class CustomerParams:
         source="form: unresolved dissatisfaction lowers repurchase (TARP 1986; Keaveney 1995); "
         + CAL,
     )
+    satisfaction_weight: float = P(
+        0.3,
+        "utility per quality unit",
+        0.0,
+        100.0,
+        "weight in choice of the felt satisfaction of the last experience with the firm "
+        "(loss-averse: a shortfall counts loss_aversion times an equal surplus)",
+        source="form: satisfaction asymmetrically drives repurchase, losses more than gains "
+        "(Anderson & Sullivan 1993; Mittal, Ross & Baldasare 1998); value: modelling choice, "
+        "equal to grudge_weight (one utility per unit of felt shortfall), not calibrated",
+    )
     loss_aversion: float = P(
         2.25,
         "-",
         1.0,
         10.0,
-        "weight of a shortfall relative to an equal surplus",
+        "weight of a shortfall relative to an equal surplus in felt satisfaction (acts on "
+        "repurchase utility, who is disappointed or talks, complaints and grudges)",
         source="Kahneman & Tversky 1979 (loss aversion); literature estimate λ ≈ 2.25 "
-        "(Tversky & Kahneman 1992); in satisfaction: Anderson & Sullivan 1993",
+        "(Tversky & Kahneman 1992); in satisfaction and repurchase: Anderson & Sullivan 1993, "
+        "Mittal, Ross & Baldasare 1998",
     )
     expectation_up: float = P(
         0.25,
         "per purchase",
         0.0,
         1.0,
-        "adaptation toward a better experience",
+        "adaptation of the predicted ('will') quality toward a better experience",
         source="form: adaptive expectations (Helson 1964 adaptation level), faster up than down (seed 000); "
         + CAL,
     )
@@ -183,7 +196,7 @@ class CustomerParams:
         "per purchase",
         0.0,
         1.0,
-        "adaptation toward a worse experience",
+        "adaptation of the predicted ('will') quality toward a worse experience",
         source="form: adaptive expectations (Helson 1964 adaptation level); " + CAL,
     )
     trust_gain: float = P(
@@ -222,12 +235,14 @@ class CustomerParams:
         + CAL,
     )
     disappointment_margin: float = P(
-        0.5,
-        "quality units",
+        1.125,
+        "felt quality units",
         0.0,
         10.0,
-        "shortfall that disappoints",
-        source="form: expectation–disconfirmation (Oliver 1980); " + CAL,
+        "felt shortfall that disappoints (a disconfirmation below −margin / loss_aversion)",
+        source="form: expectation–disconfirmation (Oliver 1980), judged on loss-averse felt "
+        "satisfaction (Anderson & Sullivan 1993); value: the calibrated disconfirmation "
+        "threshold 0.5 (see docs/validation.md) in felt units, × loss_aversion 2.25",
     )
     wom_positive_reach: float = P(
         0.10,
@@ -267,15 +282,28 @@ class CustomerParams:
         "quality units per message",
         0.0,
         10.0,
-        "expectation raised by praise",
+        "predicted ('will') quality raised by praise",
         source="form: praise raises the expectation to be met (seed 000); " + CAL,
+    )
+    influence: str = P(
+        "word_of_mouth",
+        "-",
+        doc="how contacts bring a firm into consideration: 'word_of_mouth' (explicit praise "
+        "messages; social_influence is not used) or 'bass' (the share of contacts who are "
+        "customers, at rate social_influence; messages then move only trust and predicted "
+        "quality)",
+        choices=("word_of_mouth", "bass"),
+        source="modelling choice: one account of interpersonal influence, since Bass's q already "
+        "includes word of mouth (Bass 1969; Mahajan, Muller & Bass 1990); default word of mouth "
+        "from delight (Oliver, Rust & Varki 1997; Goldenberg et al. 2007)",
     )
     social_influence: float = P(
         0.38,
         "per year",
         0.0,
         100.0,
-        "Bass q: consideration hazard per share of contacts who are customers",
+        "Bass q: consideration hazard per share of contacts who are customers (used only "
+        "when influence = 'bass')",
         source="Bass 1969 coefficient of imitation q (per year); literature: meta-analytic "
         "average q = 0.38/yr (Sultan, Farley & Lehmann 1990), applied here to the share of a "
         "customer's own contacts",
@@ -285,8 +313,8 @@ class CustomerParams:
         "probability",
         0.0,
         1.0,
-        "chance that a prospect who starts considering a firm (its advertising or word of "
-        "mouth) buys once to try it, without waiting for a need",
+        "chance that a prospect who starts considering a firm (its advertising, or contacts "
+        "as the influence account says) buys once to try it, without waiting for a need",
         source="form: advertising- and word-of-mouth-prompted trial (Ehrenberg 1974, awareness–"
         "trial–reinforcement); value: modelling choice (0: first purchases only on a need)",
     )
@@ -317,19 +345,23 @@ class CustomerParams:
         source="TARP 1986: about half voice a serious problem to front-line staff",
     )
     serious_margin: float = P(
-        1.5,
-        "quality units",
+        3.375,
+        "felt quality units",
         0.0,
         100.0,
-        "shortfall that counts as a serious problem",
-        source=CALIBRATED,
+        "felt shortfall that counts as a serious problem (a disconfirmation below "
+        "−margin / loss_aversion)",
+        source="form: judged on loss-averse felt satisfaction (Anderson & Sullivan 1993); value: "
+        "the calibrated disconfirmation threshold 1.5 (see docs/validation.md) in felt units, "
+        "× loss_aversion 2.25",
     )
     recovery_max: float = P(
         0.8,
         "share",
         0.0,
         1.0,
-        "trust and grudge repaired by an immediate resolution",
+        "share of the trust lost by the incident, and of the grudge, repaired by an immediate "
+        "resolution",
         source="form: service recovery (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); " + CAL,
     )
     recovery_half_life: float = P(
@@ -340,6 +372,18 @@ class CustomerParams:
         "wait that halves the repair",
         source="form: fast recovery repairs more (Hart, Heskett & Sasser 1990; Smith & Bolton 1998); "
         + CAL,
+    )
+    recovery_paradox: float = P(
+        0.0,
+        "share",
+        0.0,
+        1.0,
+        "share of the trust lost by the incident that a full resolution may add on top of "
+        "restoring it (the service recovery paradox)",
+        source="form: recovery paradox (Hart, Heskett & Sasser 1990); value: meta-analysis of "
+        "de Matos, Henrique & Rossi 2007 (J. Service Research): a paradox in satisfaction, none "
+        "in repurchase intention, word of mouth or image, so 0 for trust, which drives "
+        "repurchase here",
     )
     complaint_patience: int = P(
         8,

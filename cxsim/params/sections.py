@@ -53,8 +53,10 @@ class MarketParams:
         "quality units per week",
         0.0,
         1.0,
-        "market-wide rise of every expectation (competitors and other industries raise the bar)",
-        source="form: rising expectations (seed 000; Oliver 1980 expectations as comparison standard); "
+        "market-wide rise of every standard ('should' expectation) experiences are judged "
+        "against (competitors and other industries raise the bar)",
+        source="form: rising expectations (seed 000; Oliver 1980 expectations as comparison "
+        "standard; normative 'should' expectations, Boulding, Kalra, Staelin & Zeithaml 1993); "
         + CAL,
     )
     imitation_rate: float = P(

@@ -83,6 +83,7 @@ def bass_market(
         network=network,
         mean_degree=min(mean_degree, n_customers - 1),
         rewire_prob=rewire_prob,
+        influence="bass",
         social_influence=q,
         dt=dt * WEEKS_PER_YEAR,
         **QUIET,
