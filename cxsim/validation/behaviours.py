@@ -148,7 +148,12 @@ def trust_asymmetry(start: float = 0.5, scenario: Scenario | None = None) -> pd.
 
 
 def _steps_back(
-    trust: np.ndarray, target: np.ndarray, disconf: np.ndarray, *, rising: bool, max_steps: int,
+    trust: np.ndarray,
+    target: np.ndarray,
+    disconf: np.ndarray,
+    *,
+    rising: bool,
+    max_steps: int,
     **rule: np.ndarray,
 ) -> np.ndarray:
     """Steps of ``rules.update_trust`` with ``disconf`` until trust is back at ``target``
@@ -194,7 +199,7 @@ def trust_asymmetry_draws(
     mirror = 1.0 - start
     after_hit = rules.update_trust(mirror, hit, **rule)
     misses = _steps_back(after_hit, mirror, miss, rising=False, max_steps=max_steps, **rule)
-    closed = [rules.hits_to_recover(s, g, l) for s, g, l in zip(start, gain, loss, strict=True)]
+    closed = [rules.hits_to_recover(s, g, lo) for s, g, lo in zip(start, gain, loss, strict=True)]
     return pd.DataFrame(
         {
             "gain": gain,

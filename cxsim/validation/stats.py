@@ -94,9 +94,7 @@ def mean_greater(values: Sequence[float], value: float, alpha: float = ALPHA) ->
     return paired_greater(values, np.full(len(values), value, dtype=float), alpha)
 
 
-def shares_greater(
-    p1: float, n1: float, p2: float, n2: float, alpha: float = ALPHA
-) -> Test:
+def shares_greater(p1: float, n1: float, p2: float, n2: float, alpha: float = ALPHA) -> Test:
     """One-sided large-sample test that share ``p1`` (of ``n1``) exceeds ``p2`` (of ``n2``),
     independent binomial samples, unpooled standard error, normal limit."""
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
@@ -131,8 +129,7 @@ class Equivalence:
 
     def __str__(self) -> str:
         return (
-            f"{self.estimate:+.3g} ± {self.se:.2g} within ±{self.margin:g}: "
-            f"TOST p = {self.p:.2g}"
+            f"{self.estimate:+.3g} ± {self.se:.2g} within ±{self.margin:g}: TOST p = {self.p:.2g}"
         )
 
 
@@ -165,8 +162,15 @@ def tost(estimate: float, se: float, margin: float, df: float, alpha: float = AL
     t_upper = (estimate - margin) / se
     p = float(max(dist.sf(t_lower), dist.cdf(t_upper)))
     return Equivalence(
-        float(estimate), float(se), float(df), float(margin), float(t_lower), float(t_upper),
-        p, alpha, bool(p < alpha),
+        float(estimate),
+        float(se),
+        float(df),
+        float(margin),
+        float(t_lower),
+        float(t_upper),
+        p,
+        alpha,
+        bool(p < alpha),
     )
 
 
