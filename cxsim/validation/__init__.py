@@ -9,7 +9,11 @@ models). This package holds the validation side as checks on the real model:
   :mod:`cxsim.validation.clv` (the CLV formula) and :mod:`cxsim.validation.half_life` (the
   expectation half-life), with the figures of :mod:`cxsim.validation.figures`;
 * :mod:`cxsim.validation.behaviours`: the reference behaviours 1–7 (docs/validation.md);
-* :mod:`cxsim.validation.checks`: the registry both add to, and ``cxsim validate``.
+* :mod:`cxsim.validation.checks`: the registry both add to, and ``cxsim validate``; every
+  check is either a *calibration* target (the defaults were tuned so that it passes) or
+  *held-out* (validation proper);
+* :mod:`cxsim.validation.stats`: the tests every stochastic check decides with (t thresholds
+  with the replications' degrees of freedom, paired t, shares, TOST equivalence).
 
 >>> from cxsim.validation import run_checks
 >>> table = run_checks(["half-life-*"], progress=False)
@@ -26,7 +30,9 @@ import traceback
 
 from cxsim.validation import step_size  # noqa: F401  (registers the step-size check)
 from cxsim.validation.checks import (
+    CALIBRATION,
     CHECKS,
+    HELD_OUT,
     Check,
     CheckResult,
     check,
@@ -48,6 +54,7 @@ if importlib.util.find_spec("cxsim.validation.behaviours") is not None:
             Check(
                 name="behaviours-import",
                 group="behaviour",
+                role=HELD_OUT,
                 source="cxsim/validation/behaviours.py",
                 expected="module imports and registers its checks",
                 tolerance="-",
@@ -56,7 +63,9 @@ if importlib.util.find_spec("cxsim.validation.behaviours") is not None:
         )
 
 __all__ = [
+    "CALIBRATION",
     "CHECKS",
+    "HELD_OUT",
     "Check",
     "CheckResult",
     "bass_docking",

@@ -27,7 +27,14 @@ import pandas as pd
 
 from cxsim.experiments.executors import default_workers, make_executor
 
-COLUMNS: tuple[str, ...] = ("check", "expected", "simulated", "tolerance", "pass")
+COLUMNS: tuple[str, ...] = ("check", "role", "expected", "simulated", "tolerance", "pass")
+
+#: A check the defaults were tuned to pass (parameters whose source says "calibrated (see
+#: docs/validation.md)" were chosen with it in view): passing it is not evidence for the model.
+CALIBRATION = "calibration"
+#: A check no default was tuned to: passing it is validation.
+HELD_OUT = "held-out"
+ROLES: tuple[str, ...] = (CALIBRATION, HELD_OUT)
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,13 @@ class Check:
     Attributes:
         name: unique, short, shell-friendly (``bass-dt0.1-p0.03-q0.38``); ``cxsim validate NAME``
             and glob patterns (``'bass-*'``) select by it.
-        source: where the claim comes from (a paper, a closed form, docs/DESIGN section).
+        source: where the claim comes from (a paper, a closed form, a section of docs/ODD.md).
         expected: what should be seen, as text.
         tolerance: how close is close enough, and why (usually a multiple of the Monte-Carlo
             standard error), as text.
         run: configures the real model, runs it, returns a :class:`CheckResult`.
+        role: :data:`CALIBRATION` (the defaults were tuned so that it passes: not evidence) or
+            :data:`HELD_OUT` (nothing was tuned to it: validation). docs/validation.md lists both.
         group: a label for grouping in docs and tables (``docking``, ``behaviour`` ...).
     """
 
@@ -65,7 +74,12 @@ class Check:
     expected: str
     tolerance: str
     run: Callable[[], CheckResult]
+    role: str
     group: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"check {self.name!r}: role must be one of {ROLES}, not {self.role!r}")
 
 
 #: Every registered check, in registration order.
@@ -91,11 +105,12 @@ def register(check: Check, *, replace: bool = False) -> Check:
 
 
 def check(
-    name: str, *, source: str, expected: str, tolerance: str, group: str = ""
+    name: str, *, source: str, expected: str, tolerance: str, role: str, group: str = ""
 ) -> Callable[[Callable[[], CheckResult]], Callable[[], CheckResult]]:
     """Decorator form of :func:`register` for a ``run`` function::
 
-    @check("trust-asymmetry", source="Slovic 1993", expected="...", tolerance="exact")
+    @check("trust-asymmetry", source="Slovic 1993", expected="...", tolerance="exact",
+           role=HELD_OUT)
     def _trust() -> CheckResult: ...
     """
 
@@ -107,6 +122,7 @@ def check(
                 expected=expected,
                 tolerance=tolerance,
                 run=run,
+                role=role,
                 group=group,
             )
         )
@@ -115,11 +131,17 @@ def check(
     return wrap
 
 
-def select(names: Iterable[str] | None = None) -> list[Check]:
-    """Registered checks whose name matches any of ``names`` (exact or glob), in order.
+def select(names: Iterable[str] | None = None, role: str | None = None) -> list[Check]:
+    """Registered checks whose name matches any of ``names`` (exact or glob), in order, and whose
+    role is ``role`` (any role when ``None``).
 
-    ``None`` or empty selects all. A name or pattern that matches nothing raises ``KeyError``.
+    ``None`` or empty ``names`` selects all. A name or pattern that matches nothing raises
+    ``KeyError``; so does an unknown role.
     """
+    if role is not None:
+        if role not in ROLES:
+            raise KeyError(f"no role {role!r}; roles are {', '.join(ROLES)}")
+        return [c for c in select(names) if c.role == role]
     if not names:
         return list(CHECKS)
     names = list(names)
@@ -227,7 +249,14 @@ def _run(checks: Sequence[Check], progress: bool) -> list[Outcome]:
 def _frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     frame = pd.DataFrame(
         [
-            (o.check.name, o.check.expected, o.result.simulated, o.check.tolerance, o.result.passed)
+            (
+                o.check.name,
+                o.check.role,
+                o.check.expected,
+                o.result.simulated,
+                o.check.tolerance,
+                o.result.passed,
+            )
             for o in outcomes
         ],
         columns=list(COLUMNS),
@@ -240,7 +269,11 @@ def _frame(outcomes: Sequence[Outcome]) -> pd.DataFrame:
 
 
 def run_checks(
-    names: Iterable[str] | None = None, progress: bool = True, *, workers: int | None = None
+    names: Iterable[str] | None = None,
+    progress: bool = True,
+    *,
+    workers: int | None = None,
+    role: str | None = None,
 ) -> pd.DataFrame:
     """Run the selected checks (all by default) and return one row per check.
 
@@ -248,13 +281,14 @@ def run_checks(
         names: check names or glob patterns (``"bass-*"``); ``None`` runs every check.
         progress: print one line per check to stderr as it runs.
         workers: processes for replications (``None``: every core, 1: all in this process).
+        role: only checks of this role (``"calibration"`` or ``"held-out"``).
 
     Returns:
-        DataFrame with columns ``check, expected, simulated, tolerance, pass``; run times,
+        DataFrame with columns ``check, role, expected, simulated, tolerance, pass``; run times,
         sources and failure details are in ``frame.attrs["seconds" | "source" | "details"]``.
     """
     _load_all()
-    chosen = select(names)
+    chosen = select(names, role)
     previous = _WORKERS
     if workers is not None:
         set_workers(workers)
@@ -300,7 +334,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME",
         help="checks to run, by name or glob pattern (default: all)",
     )
-    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    parser.add_argument(
+        "--list", action="store_true", help="list the checks (name, role, source) and exit"
+    )
+    parser.add_argument(
+        "--role",
+        choices=ROLES,
+        default=None,
+        help="only calibration targets (the defaults were tuned to pass them) or only held-out "
+        "checks (default: both)",
+    )
     parser.add_argument(
         "--workers", type=int, default=None, help="processes for replications (default: every core)"
     )
@@ -346,14 +389,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _load_all()
     try:
-        chosen = select(args.names)
+        chosen = select(args.names, args.role)
     except KeyError as exc:
         print(f"cxsim validate: {exc.args[0]}", file=sys.stderr)
         return 2
     if args.list:
         width = max((len(c.name) for c in chosen), default=0)
         for c in chosen:
-            print(f"{c.name:<{width}}  {c.source}")
+            print(f"{c.name:<{width}}  {c.role:<{len(CALIBRATION)}}  {c.source}")
         return 0
 
     previous = _WORKERS
@@ -367,12 +410,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     frame = _frame(outcomes)
     print(format_table(frame))
     failed = [o for o in outcomes if not o.result.passed]
+    held_out = [o for o in outcomes if o.check.role == HELD_OUT]
     for o in outcomes:
         if (args.details or not o.result.passed) and o.result.details:
             print(f"\n{o.check.name} ({o.check.source}):\n{o.result.details.rstrip()}")
     print(
         f"\n{len(outcomes) - len(failed)}/{len(outcomes)} checks passed in "
-        f"{time.perf_counter() - started:.0f} s"
+        f"{time.perf_counter() - started:.0f} s; held-out (validation): "
+        f"{sum(o.result.passed for o in held_out)}/{len(held_out)} passed; calibration targets "
+        "(the defaults were tuned to pass them, not evidence): "
+        f"{sum(o.result.passed for o in outcomes if o.check.role == CALIBRATION)}/"
+        f"{len(outcomes) - len(held_out)} passed"
     )
     if args.csv:
         from cxsim.experiments.outputs import write_csv

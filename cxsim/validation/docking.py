@@ -43,10 +43,11 @@ from cxsim.validation.bass import (
     bass_recursion,
     se_floor,
 )
-from cxsim.validation.checks import Check, CheckResult, executor, register
+from cxsim.validation.checks import HELD_OUT, Check, CheckResult, executor, register
 from cxsim.validation.clv import clv_closed_form, clv_docking, clv_market
 from cxsim.validation.figures import make_figures
 from cxsim.validation.half_life import expectation_half_life, half_life_closed_form, rule_half_life
+from cxsim.validation.stats import ALPHA, t_threshold
 
 __all__ = [
     "NETWORK_PAIR",
@@ -91,8 +92,13 @@ BASS_N = 10_000
 BASS_YEARS = 15
 BASS_COARSE_REPS = 20
 BASS_FINE_REPS = 10
-#: |z| limit at dt = 0.1 and absolute limit at dt = 0.01 (issue 4 acceptance).
-BASS_Z_LIMIT = 4.0
+#: Level of the pointwise comparison of a simulated path with the recursion (two-sided at dt =
+#: 0.1, one-sided for the network bound): 0.1 % per point. A path has 151 strongly correlated
+#: points, so a correct model fails a case about once in a hundred seeds (docs/validation.md).
+BASS_POINT_ALPHA = 0.001
+#: |t| limit at dt = 0.1 (t with 19 df, two-sided; issue 4 asked for 4 SE) and absolute limit at
+#: dt = 0.01 (issue 4 acceptance).
+BASS_Z_LIMIT = t_threshold(BASS_COARSE_REPS - 1, BASS_POINT_ALPHA, two_sided=True)
 BASS_CLOSED_FORM_LIMIT = 0.025
 
 #: (retention, discount) per period for the CLV cohort: the corners of r in [0.5, 0.95],
@@ -106,12 +112,15 @@ CLV_POINTS: tuple[tuple[float, float], ...] = (
 )
 CLV_MARGIN = 4.0
 CLV_N = 50_000
-CLV_Z_LIMIT = 3.0
+#: |t| limit for the CLV mean over independent customers (two-sided at ALPHA; n − 1 df).
+CLV_Z_LIMIT = t_threshold(CLV_N - 1, ALPHA, two_sided=True)
 
 #: Sparse networks against the complete-network Bass curve (Fibich & Gibori 2010), at
 #: :data:`cxsim.validation.bass.NETWORK_PAIR`.
 NETWORK_KINDS_CHECKED: tuple[str, ...] = ("watts_strogatz", "ring_lattice")
 NETWORK_REPS = 10
+#: One-sided t limit (9 df) for the simulated path rising above the complete-network recursion.
+NETWORK_Z_LIMIT = t_threshold(NETWORK_REPS - 1, BASS_POINT_ALPHA)
 
 _BASE_SEED = 20_110_401  # Rand & Rust (2011) appeared in April 2011
 
@@ -155,11 +164,13 @@ def _bass_coarse_check(p: float, q: float) -> Check:
     return Check(
         name=name,
         group="docking",
+        role=HELD_OUT,
         source="Bass (1969), discrete-time recursion",
         expected=(
             f"mean of {BASS_COARSE_REPS} runs x {BASS_N:,} = discrete Bass recursion at every t"
         ),
-        tolerance=f"<= {BASS_Z_LIMIT:g} SE at every t",
+        tolerance=f"<= {BASS_Z_LIMIT:.2f} SE at every t (two-sided t, {BASS_POINT_ALPHA:g} per "
+        f"point, {BASS_COARSE_REPS - 1} df)",
         run=run,
     )
 
@@ -194,6 +205,7 @@ def _bass_fine_check(p: float, q: float) -> Check:
     return Check(
         name=name,
         group="docking",
+        role=HELD_OUT,
         source="Bass (1969) closed form",
         expected=(f"mean of {BASS_FINE_REPS} runs x {BASS_N:,} = Bass closed form F(t) at every t"),
         tolerance=f"<= {BASS_CLOSED_FORM_LIMIT:g} at every t",
@@ -221,9 +233,10 @@ def _clv_check(r: float, d: float) -> Check:
     return Check(
         name=name,
         group="docking",
+        role=HELD_OUT,
         source="CLV closed form (Gupta & Lehmann 2003)",
         expected=f"CLV = m(1+d)/(1+d-r) = {cf:.3f} (m = {CLV_MARGIN:g}, {CLV_N:,} customers)",
-        tolerance=f"|z| <= {CLV_Z_LIMIT:g}",
+        tolerance=f"|z| <= {CLV_Z_LIMIT:.2f} (two-sided, {ALPHA:g})",
         run=run,
     )
 
@@ -253,7 +266,7 @@ def _network_check(kind: str) -> Check:
                 f"max z = {e['excess_over_recursion']:+.2f}; "
                 f"lag up to {gap[k]:.3f} ({_fmt_t(float(f['t'][k]))})"
             ),
-            passed=e["excess_over_recursion"] <= BASS_Z_LIMIT,
+            passed=e["excess_over_recursion"] <= NETWORK_Z_LIMIT,
             details=(
                 f"{kind}, mean degree 10, p = {p:g}, q = {q:g}, dt = 0.1, "
                 f"{NETWORK_REPS} runs x {BASS_N:,}; at {_fmt_t(float(f['t'][k]))}: "
@@ -264,11 +277,13 @@ def _network_check(kind: str) -> Check:
     return Check(
         name=name,
         group="docking",
+        role=HELD_OUT,
         source="Fibich & Gibori (2010)",
         expected=(
             f"{kind.replace('_', ' ')} (degree 10) adoption <= complete-network Bass at every t"
         ),
-        tolerance=f"z = (sim - Bass)/SE <= {BASS_Z_LIMIT:g} (one-sided)",
+        tolerance=f"t = (sim - Bass)/SE <= {NETWORK_Z_LIMIT:.2f} at every t "
+        f"(one-sided, {BASS_POINT_ALPHA:g} per point, {NETWORK_REPS - 1} df)",
         run=run,
     )
 
@@ -319,6 +334,7 @@ def docking_checks() -> list[Check]:
         Check(
             name="half-life-rule",
             group="docking",
+            role=HELD_OUT,
             source="rules.adapt_expectation (closed form)",
             expected="half-life ln2/-ln(1-a) purchases, a = defaults and 0.5",
             tolerance="1e-6 relative",
@@ -329,6 +345,7 @@ def docking_checks() -> list[Check]:
         Check(
             name="half-life-market",
             group="docking",
+            role=HELD_OUT,
             source="Market run at constant quality",
             expected=_half_life_expected(),
             tolerance="1e-6 relative",

@@ -11,10 +11,10 @@ NPV: the difference must be within the Monte-Carlo error of the replications act
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from cxsim.core.model import Market
-from cxsim.validation.checks import CheckResult, check
+from cxsim.validation.checks import HELD_OUT, CheckResult, check
+from cxsim.validation.stats import t_threshold
 
 #: Replications per step length, customers, and horizon of the check.
 REPLICATIONS = 8
@@ -45,6 +45,7 @@ def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
 @check(
     "step-size-convergence",
     group="docking",
+    role=HELD_OUT,
     source="Rand & Rust 2011 (robustness to the time step); Poisson needs, hazard rates",
     expected=f"focal 3-year NPV at dt = 1 week equals that at dt = 1/7 week within Monte-Carlo "
     f"error ({REPLICATIONS} replications each, {N_CUSTOMERS:,} customers)",
@@ -54,7 +55,7 @@ def check_step_size() -> CheckResult:
     weekly = three_year_npv(1.0, list(range(100, 100 + REPLICATIONS)))
     daily = three_year_npv(1.0 / 7.0, list(range(200, 200 + REPLICATIONS)))
     diff, se, df = welch(weekly, daily)
-    limit = float(stats.t.ppf(0.5 + LEVEL / 2, df)) * se
+    limit = t_threshold(df, 1.0 - LEVEL, two_sided=True) * se
     text = (
         f"NPV weekly {weekly.mean():,.0f}, daily {daily.mean():,.0f}; difference {diff:,.0f} "
         f"(limit {limit:,.0f}, {abs(diff) / weekly.mean():.1%} of NPV)"
