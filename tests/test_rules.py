@@ -893,3 +893,21 @@ def test_experience_spread_grows_with_unlearned_mismatch_and_falls_with_consiste
         rules.experience_spread(0.3, 1.0, np.zeros(1), 0.0, np.zeros(1), mismatch_noise=0.2)[0]
         == 0.0
     )
+
+
+def test_repair_satisfaction_hand_values():
+    # a felt shortfall of -2 repaired by share 0.8 -> -0.4; share 0 leaves it; share 1 reaches
+    # indifference (0) and no further; a satisfied customer (+1) is not touched
+    s = rules.repair_satisfaction(
+        np.array([-2.0, -2.0, -2.0, 1.0]), np.array([0.8, 0.0, 1.0, 0.8])
+    )
+    np.testing.assert_allclose(s, [-0.4, -2.0, 0.0, 1.0])
+
+
+def test_repair_satisfaction_never_overshoots():
+    rng = np.random.default_rng(7)
+    felt = rng.normal(0.0, 3.0, 1000)
+    share = rng.uniform(0.0, 1.0, 1000)
+    repaired = rules.repair_satisfaction(felt, share)
+    assert np.all(repaired >= felt)
+    assert np.all(repaired <= np.maximum(felt, 0.0) + 1e-12)

@@ -611,8 +611,9 @@ class Market(mesa.Model):
 
     def handle_complaints(self) -> None:
         """Each firm works through its open complaints within its capacity; a complaint settled
-        fast gives back most of the trust its incident cost (and dissolves most of the grudge), a
-        slow one less; one left too long is unresolved."""
+        fast gives back most of the trust its incident cost, dissolves most of the grudge and
+        repairs most of the felt shortfall carried into the next choice; a slow one less; one left
+        too long is unresolved."""
         book, c, p = self._complaints, self.customers, self.config.customers
         if book.size == 0:
             return
@@ -637,6 +638,9 @@ class Market(mesa.Model):
             )
             c.trust[rows, firm] = trust
             c.grudge[rows, firm] = grudge
+            c.satisfaction[rows, firm] = self.rules.repair_satisfaction(
+                c.satisfaction[rows, firm], share
+            )
             self.book.add("recoveries", firm, 1.0)
             self._event("resolved", rows, firm, book.age[resolved].copy())
         book.age += self.dt

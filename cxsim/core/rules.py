@@ -513,6 +513,20 @@ def apply_recovery(
     return np.maximum(trust, repaired), grudge * (1.0 - share)
 
 
+def repair_satisfaction(felt: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """A resolved complaint repairs ``share`` of the felt shortfall that the customer carries
+    into the next choice: ``S' = S + share·max(0, −S)``.
+
+    ``S`` is the felt satisfaction with the firm's last experience (the column that enters
+    choice, Anderson & Sullivan 1993). Recovery raises satisfaction (de Matos, Henrique & Rossi
+    2007, J. Service Research); since this satisfaction drives repurchase, for which the same
+    meta-analysis finds no recovery paradox, the repair stops at indifference (0) and never
+    touches a satisfied customer (``S ≥ 0`` is returned unchanged).
+    """
+    felt = np.asarray(felt, dtype=float)
+    return felt + share * np.maximum(0.0, -felt)
+
+
 def fade_grudge(grudge: np.ndarray, decay_per_week: float, dt: float) -> np.ndarray:
     """Unresolved dissatisfaction fades slowly: ``G·(1 − decay)^dt``."""
     return grudge * (1.0 - decay_per_week) ** dt

@@ -56,6 +56,7 @@ RULE_NAMES: tuple[str, ...] = (
     "resolution_probability",
     "recovery_share",
     "apply_recovery",
+    "repair_satisfaction",
     "fade_grudge",
     "add_grudge",
     "churn_probability",
