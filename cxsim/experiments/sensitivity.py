@@ -8,7 +8,7 @@ and given ranges::
 
     from cxsim.experiments.sensitivity import morris, npv_difference, plot_sensitivity
     result = morris(npv_difference(), {"customers.wom_negative_reach": (0.05, 0.5),
-                                       "customers.social_influence": (0.05, 1.0)},
+                                       "customers.wom_positive_reach": (0.02, 0.3)},
                     scenarios=["retention_focus", "acquisition_focus"], trajectories=20)
     plot_sensitivity(result)
 
@@ -52,7 +52,6 @@ Output = Callable[[pd.DataFrame], float]
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "customers.wom_negative_reach": (0.05, 0.5),
     "customers.wom_positive_reach": (0.02, 0.3),
-    "customers.social_influence": (0.05, 1.0),
     "customers.churn_base": (0.0005, 0.01),
     "market.expectation_inflation": (0.0, 0.01),
 }
