@@ -151,7 +151,14 @@ def default_firm(strategy: str) -> Firm:
     model = mesa.Model(rng=0)
     model.rules = Rules()  # the default rules, as a Market has them
     firm = Firm(model, 0, spec, LeverParams())
-    firm.plan_week(CustomerParams().n_customers)
+    # the default market's expected state in week 1 (per firm): 30% its customers, 86% consider
+    # it (its customers and 80% of the others)
+    n, own, aware = CustomerParams().n_customers, spec.initial_customers, spec.initial_awareness
+    firm.plan_week(
+        market_size=n,
+        customers=own * n,
+        prospects=(1.0 - own) * (1.0 - aware) * n,
+    )
     return firm
 
 
