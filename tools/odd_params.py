@@ -15,6 +15,8 @@ from cxsim.core.firms import Firm, LeverEffects, lever_effects
 from cxsim.params import (
     ACQUISITION_LEVERS,
     DEFAULT_FIRMS,
+    DISCOUNT_LEVERS,
+    LEVER_AUDIENCE,
     LEVERS,
     RETENTION_LEVERS,
     SECTIONS,
@@ -29,6 +31,14 @@ from tools.odd_data import (
     EFFECT_USE,
     LEVER_GROUPS,
 )
+
+#: What each audience of :data:`cxsim.params.LEVER_AUDIENCE` means, as the unit of spend.
+AUDIENCE_UNITS: dict[str, str] = {
+    "prospects": "currency per prospect (customer not considering the firm) per week",
+    "non_customers": "currency per non-customer (prospect or lost) per week, planned",
+    "customers": "currency per own active customer per week",
+    "firm": "currency per week (the firm's spend)",
+}
 from tools.odd_md import fmt, rst_to_md, table
 
 #: Parameter tables: the scenario sections plus the per-firm fields.
@@ -180,8 +190,10 @@ def effects_table() -> str:
     spec = FirmSpec()
     note = (
         f"At the default budget of {fmt(spec.budget)} {_unit(FirmSpec, 'budget')} "
-        f"(no revenue-linked budget) and default lever parameters; list price "
-        f"{fmt(spec.price)}, unit cost {fmt(spec.unit_cost)}."
+        f"(no revenue-linked budget) and default lever parameters, in the default market's "
+        f"expected first week (each firm: 30% of {fmt(CustomerParams().n_customers)} customers "
+        f"its own, 86% considering it); list price {fmt(spec.price)}, unit cost "
+        f"{fmt(spec.unit_cost)}. `promotion` and `loyalty` are discounts (share of price)."
     )
     return note + "\n\n" + table(header, rows, "l" + "r" * (len(header) - 1))
 
@@ -254,10 +266,17 @@ def levers_table() -> str:
             ceiling = [n for n in names if n.endswith("_ceiling")]
             efficiency = [n for n in names if n.endswith("_efficiency")]
             unit = _unit(LeverParams, ceiling[0]) if ceiling else ""
+            cost = (
+                "discount × price × basket per redemption"
+                if lever in DISCOUNT_LEVERS
+                else "its budget share, up front"
+            )
             rows.append(
                 [
                     f"`{lever}`",
                     lever_group(lever),
+                    AUDIENCE_UNITS[LEVER_AUDIENCE[lever]],
+                    cost,
                     f"`{effect}`",
                     docs.get(effect, ""),
                     ", ".join(f"`{n}`" for n in ceiling) + (f" ({unit})" if unit else ""),
@@ -266,7 +285,17 @@ def levers_table() -> str:
                 ]
             )
     return table(
-        ("lever", "group", "effect", "what it is", "ceiling (unit)", "efficiency", "where it acts"),
+        (
+            "lever",
+            "group",
+            "spend x (unit)",
+            "cost",
+            "effect",
+            "what it is",
+            "ceiling (unit)",
+            "efficiency",
+            "where it acts",
+        ),
         rows,
     )
 
