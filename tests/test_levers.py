@@ -10,10 +10,9 @@ redemption, the cost to serve per purchase, and the weekly accounting identity.
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pytest
-
-import mesa
 
 from cxsim import FirmSpec, Market
 from cxsim.core.firms import Firm, lever_effects

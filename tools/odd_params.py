@@ -31,6 +31,7 @@ from tools.odd_data import (
     EFFECT_USE,
     LEVER_GROUPS,
 )
+from tools.odd_md import fmt, rst_to_md, table
 
 #: What each audience of :data:`cxsim.params.LEVER_AUDIENCE` means, as the unit of spend.
 AUDIENCE_UNITS: dict[str, str] = {
@@ -39,7 +40,6 @@ AUDIENCE_UNITS: dict[str, str] = {
     "customers": "currency per own active customer per week",
     "firm": "currency per week (the firm's spend)",
 }
-from tools.odd_md import fmt, rst_to_md, table
 
 #: Parameter tables: the scenario sections plus the per-firm fields.
 PARAM_SECTIONS: dict[str, type] = {**SECTIONS, "firms": FirmSpec}

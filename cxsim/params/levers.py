@@ -269,8 +269,7 @@ class LeverParams:
         "per currency per week",
         0.0,
         1e6,
-        "quality growth per unit of the firm's weekly spend: how fast spend approaches the "
-        "ceiling",
+        "quality growth per unit of the firm's weekly spend: how fast spend approaches the ceiling",
         source=converted("10 per currency per market customer per week / 2000"),
     )
     serve_cost: float = P(
