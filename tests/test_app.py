@@ -52,7 +52,7 @@ def test_flat_keywords_reach_the_market():
         n_customers=300,
         focal_strategy="customer_intimacy",
         rival_strategy="none",
-        budget=0.2,
+        budget=20800.0,
         expectation_inflation=0.01,
         trust_loss=0.3,
         voice_minor=0.1,
@@ -62,7 +62,7 @@ def test_flat_keywords_reach_the_market():
     cfg = m.config
     assert [f.name for f in m.firms] == ["focal", "rival"]
     assert [f.spec.strategy for f in m.firms] == ["customer_intimacy", "none"]
-    assert [f.spec.budget for f in m.firms] == [0.2, 0.2]
+    assert [f.spec.budget for f in m.firms] == [20800.0, 20800.0]
     assert cfg.customers.n_customers == 300 and m.customers.n == 300
     assert cfg.market.expectation_inflation == 0.01
     assert cfg.customers.trust_loss == 0.3
@@ -135,7 +135,7 @@ def test_model_params_fit_the_model():
     n = params["n_customers"]
     assert (n["min"], n["max"]) == (200, 2000)
     b = params["budget"]
-    assert (b["min"], b["max"]) == (0.0, 0.3)
+    assert (b["min"], b["max"]) == (0.0, 31_200.0)
     for spec in params.values():  # every default is inside its range
         if "min" in spec:
             assert spec["min"] <= spec["value"] <= spec["max"]
@@ -148,7 +148,7 @@ def test_model_params_fit_the_model():
 def test_sidebar_values_are_shown_with_their_units_and_checked():
     shown = {c.keyword: c.show(c.default) for c in controls.CONTROLS}
     assert shown["n_customers"] == "Customers: 2,000"
-    assert shown["budget"] == "Budget per firm: 0.10 currency per market customer per week"
+    assert shown["budget"] == "Budget per firm: 10,400 currency per year"
     assert shown["trust_loss"] == "Trust loss: 0.20 per miss"
     assert shown["voice_minor"].startswith("Complaint voice rate: 0.0385")
     assert controls.check("seed", "-5")[1].startswith("seed -5 is negative")

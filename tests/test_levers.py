@@ -1,18 +1,24 @@
-"""Every lever: more spend moves its target the right way, with diminishing returns.
+"""Every lever: more spend moves its target the right way, with diminishing returns; and each
+lever is priced in its own unit (Blattberg & Deighton 1996).
 
 First on the lever's effect itself (cxsim.core.firms.lever_effects: exact, no randomness), then in the
 market: a firm spending on one lever only, at a low and a high budget, on the same seeds (common
-random numbers), moves the outcome that lever aims at in the right direction.
+random numbers), moves the outcome that lever aims at in the right direction. Then hand values of
+the units: advertising per prospect, retention levers per own customer, discounts paid only on
+redemption, the cost to serve per purchase, and the weekly accounting identity.
 """
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pytest
 
 from cxsim import FirmSpec, Market
-from cxsim.core.firms import lever_effects
-from cxsim.params import LEVERS, LeverParams
+from cxsim.core.firms import Firm, lever_effects
+from cxsim.core.rules import ADVOCATE, BUYER
+from cxsim.core.ruleset import Rules
+from cxsim.params import LEVER_AUDIENCE, LEVERS, LeverParams
 
 #: lever -> the LeverEffects fields it raises
 TARGETS = {
@@ -36,7 +42,9 @@ def test_every_lever_has_a_target():
 @pytest.mark.parametrize("lever", LEVERS)
 def test_more_spend_raises_the_target_with_diminishing_returns(lever):
     params = LeverParams()
-    spends = np.linspace(0.0, 0.3, 7)  # currency per market customer per week
+    # spend per head of the lever's audience (or per week for the firm-level levers), up to
+    # three times the spend that reaches 63% of the ceiling
+    spends = np.linspace(0.0, 3.0 / getattr(params, f"{lever}_efficiency"), 7)
     for target in TARGETS[lever]:
         effect = np.array([getattr(lever_effects({lever: s}, params), target) for s in spends])
         assert effect[0] == 0.0
@@ -83,7 +91,219 @@ def test_more_spend_moves_the_market_outcome(lever):
     extra = {"voice_minor": 0.5} if lever == "complaint_handling" else {}
     low = high = 0.0
     for seed in range(3):  # common random numbers: the same customers at both budgets
-        lo, hi = _run(lever, 0.005, seed, **extra), _run(lever, 0.1, seed, **extra)
+        # 0.005 and 0.1 per market customer per week, as a yearly budget of the firm
+        lo = _run(lever, 0.005 * 600 * 52, seed, **extra)
+        hi = _run(lever, 0.1 * 600 * 52, seed, **extra)
         low += outcome(lo, lo.to_frame())
         high += outcome(hi, hi.to_frame())
     assert sign * (high - low) > 0, f"{lever}: {low / 3:.4g} -> {high / 3:.4g}"
+
+
+# --------------------------------------------------------------------------------------------
+# units: what each lever's spend is divided by
+# --------------------------------------------------------------------------------------------
+
+
+def _firm(allocation: dict[str, float], budget: float, params: LeverParams | None = None) -> Firm:
+    model = mesa.Model(rng=0)
+    model.rules = Rules()
+    spec = FirmSpec(name="firm", strategy="custom", allocation=allocation, budget=budget)
+    return Firm(model, 0, spec, params or LeverParams())
+
+
+def _plan(firm: Firm, *, market_size=2000, customers=600.0, prospects=280.0) -> Firm:
+    firm.plan_week(market_size=market_size, customers=customers, prospects=prospects)
+    return firm
+
+
+def test_every_lever_has_an_audience():
+    assert set(LEVER_AUDIENCE) == set(LEVERS)
+
+
+def test_the_budget_is_per_year():
+    firm = _plan(_firm({"service": 1.0}, 52_000.0))
+    assert firm.budget() == pytest.approx(1000.0)  # currency per week
+    assert firm.spend["service"] == pytest.approx(1000.0)
+
+
+def test_advertising_hazard_from_spend_per_prospect():
+    p = LeverParams()
+    firm = _plan(_firm({"advertising": 1.0}, 52 * 56.0), prospects=280.0)
+    # 56 a week over 280 prospects: 0.2 per prospect
+    assert firm.effects.reach_per_year == pytest.approx(
+        p.advertising_ceiling * (1 - np.exp(-p.advertising_efficiency * 0.2)), rel=1e-12
+    )
+    # twice the prospects, half the spend per prospect: a lower hazard
+    wider = _plan(_firm({"advertising": 1.0}, 52 * 56.0), prospects=560.0)
+    assert wider.effects.reach_per_year == pytest.approx(
+        p.advertising_ceiling * (1 - np.exp(-p.advertising_efficiency * 0.1)), rel=1e-12
+    )
+    # nobody left to reach: the spend is divided by at least 1
+    none = _plan(_firm({"advertising": 1.0}, 52 * 56.0), prospects=0.0)
+    assert none.audience["advertising"] == 1.0
+
+
+def test_service_per_own_customer():
+    p = LeverParams()
+    firm = _plan(_firm({"service": 1.0}, 52 * 30.0), customers=600.0)
+    x = 30.0 / 600.0
+    assert firm.effects.service == pytest.approx(
+        p.service_ceiling * (1 - np.exp(-p.service_efficiency * x)), rel=1e-12
+    )
+    assert firm.effects.consistency == pytest.approx(
+        p.consistency_ceiling * (1 - np.exp(-p.service_efficiency * x)), rel=1e-12
+    )
+    # the market's size does not matter, the firm's own customers do
+    bigger = _plan(_firm({"service": 1.0}, 52 * 30.0), market_size=20_000, customers=600.0)
+    assert bigger.effects.service == firm.effects.service
+    more = _plan(_firm({"service": 1.0}, 52 * 30.0), customers=1200.0)
+    assert more.effects.service < firm.effects.service
+
+
+def test_a_market_ten_times_larger_needs_ten_times_the_budget():
+    shares = {"advertising": 0.3, "promotion": 0.1, "service": 0.3, "complaint_handling": 0.1}
+    shares |= {"feedback": 0.1, "loyalty": 0.1}
+    small = _plan(_firm(shares, 10_400.0))
+    large = _plan(_firm(shares, 104_000.0), market_size=20_000, customers=6000.0, prospects=2800.0)
+    for name, value in vars(small.effects).items():
+        assert getattr(large.effects, name) == pytest.approx(value, rel=1e-12), name
+
+
+#: The efficiencies (and ceilings) before the conversion, per currency per market customer per
+#: week, and the default market's expected week-1 state: 2000 customers, 600 own customers,
+#: 1400 non-customers, 280 prospects who do not consider the firm.
+OLD = {
+    "advertising": (4.0, 10.0, "reach_per_year"),
+    "promotion": (2.5 / 3.0, 15.0, "promotion"),  # 2.5 utility = 0.3 × discount × price 10
+    "service": (1.2, 15.0, "service"),
+    "complaint_handling": (0.02 * 2000 / 600, 60.0, "complaint_capacity"),
+    "personalization": (0.3, 30.0, "learning"),
+    "feedback": (0.5, 60.0, "solicitation"),
+    "access": (0.6, 30.0, "access"),
+    "loyalty": (0.8 / 3.0, 20.0, "loyalty"),
+    "efficiency": (0.25, 10.0, "cost_saving"),
+    "innovation": (0.02, 10.0, "innovation"),
+}
+
+
+@pytest.mark.parametrize("strategy", ["balanced", "retention_focus", "acquisition_focus"])
+def test_the_default_market_gets_the_same_effects_in_week_one(strategy):
+    # a units conversion: at the default market's week-1 state the new efficiencies buy what the
+    # old ones bought for the same money (0.10 per market customer per week)
+    firm = Firm(mesa.Model(rng=0), 0, FirmSpec(strategy=strategy), LeverParams())
+    firm.model.rules = Rules()
+    _plan(firm)
+    for lever, (ceiling, efficiency, effect) in OLD.items():
+        per_market_customer = 0.10 * firm.shares[lever]
+        old = ceiling * (1 - np.exp(-efficiency * per_market_customer))
+        assert getattr(firm.effects, effect) == pytest.approx(old, rel=1e-12), lever
+
+
+# --------------------------------------------------------------------------------------------
+# discounts paid on redemption; cost to serve; the books balance every week
+# --------------------------------------------------------------------------------------------
+
+
+def _market(allocation: dict[str, float], budget: float = 10_400.0, **params) -> Market:
+    firm = FirmSpec(
+        name="firm",
+        strategy="custom",
+        allocation=allocation,
+        budget=budget,
+        initial_customers=params.pop("initial_customers", 0.3),
+        initial_awareness=0.8,
+    )
+    params.setdefault("n_customers", 1000)
+    return Market(rng=params.pop("rng", 1), customer_agents=False, firms=[firm], **params)
+
+
+def test_promotion_cost_is_the_discount_on_first_purchases():
+    m = _market({"promotion": 1.0}, need_rate=0.5, record_transactions=True)
+    start = m.customers.stage[:, 0].copy()
+    m.step()
+    firm, v = m.firms[0], m.book.values
+    log = m.transactions()
+    assert len(log) > 0
+    # the first purchase this week of each customer who was not a customer at its start
+    newcomers = ~((start[log.customer] >= BUYER) & (start[log.customer] <= ADVOCATE))
+    first = log[newcomers].drop_duplicates("customer")
+    assert len(first) == v["new"][0] > 0
+    expected = firm.effects.promotion * first.amount.sum()  # discount × price × basket
+    assert v["promotion_cost"][0] == pytest.approx(expected, rel=1e-9)
+    # the books spend what was redeemed, not the promotion budget
+    assert v["spend"][0] == pytest.approx(expected, rel=1e-9)
+    assert v["acquisition_spend"][0] == pytest.approx(expected, rel=1e-9)
+    assert v["loyalty_cost"][0] == 0.0
+
+
+def test_no_promotion_cost_when_nobody_redeems():
+    # everybody is already a customer in week 1: nobody makes a first purchase
+    m = _market({"promotion": 1.0}, initial_customers=1.0)
+    m.step()
+    v = m.book.values
+    assert m.firms[0].spend["promotion"] > 0  # the budget was there
+    assert v["new"][0] == 0
+    assert v["promotion_cost"][0] == 0.0 and v["spend"][0] == 0.0
+
+
+def test_loyalty_rewards_are_paid_on_purchases_by_active_customers():
+    m = _market({"loyalty": 1.0}, initial_customers=1.0, need_rate=0.5)
+    m.step()
+    v, firm = m.book.values, m.firms[0]
+    assert v["purchases"][0] > 0
+    assert v["loyalty_cost"][0] == pytest.approx(firm.effects.loyalty * v["revenue"][0], rel=1e-9)
+    assert v["retention_spend"][0] == pytest.approx(v["loyalty_cost"][0], rel=1e-12)
+
+
+def test_cost_to_serve_per_purchase_rises_with_service_spend():
+    costs = []
+    for budget in (2_000.0, 20_000.0):
+        m = _market({"service": 0.5, "access": 0.5}, budget=budget, need_rate=0.5)
+        m.step()
+        v, firm = m.book.values, m.firms[0]
+        quality = firm.effects.service + firm.effects.access
+        per_purchase = m.config.levers.serve_cost * quality
+        assert v["serve_cost"][0] == pytest.approx(v["purchases"][0] * per_purchase, rel=1e-9)
+        costs.append(v["serve_cost"][0] / v["purchases"][0])
+    assert costs[1] > costs[0] > 0
+    # no service, no cost to serve
+    m = _market({"advertising": 1.0}, need_rate=0.5)
+    m.step()
+    assert m.book.values["serve_cost"][0] == 0.0
+
+
+def test_complaint_capacity_scales_with_own_customers():
+    p = LeverParams()
+    firm = _plan(_firm({"complaint_handling": 1.0}, 52 * 60.0), customers=600.0)
+    more = _plan(_firm({"complaint_handling": 1.0}, 52 * 120.0), customers=1200.0)
+    # per own customer the same; in resolutions a week, twice as many for twice the customers
+    assert firm.effects.complaint_capacity == pytest.approx(more.effects.complaint_capacity)
+    assert firm.effects.complaint_capacity == pytest.approx(
+        p.complaint_handling_ceiling * (1 - np.exp(-p.complaint_handling_efficiency * 0.1))
+    )
+
+
+@pytest.mark.parametrize("dt", [1.0, 0.5])
+def test_the_books_balance_every_week(dt):
+    firms = [
+        FirmSpec(name="a", strategy="balanced"),
+        FirmSpec(name="b", strategy="acquisition_focus", budget_revenue_share=0.02),
+        FirmSpec(name="c", strategy="operational_excellence"),
+    ]
+    m = Market(rng=3, n_customers=800, customer_agents=False, firms=firms, dt=dt)
+    for _ in range(12):
+        m.step()
+        v = m.book.values
+        fixed = np.array([f.fixed_spend for f in m.firms]) * dt
+        np.testing.assert_allclose(
+            v["spend"], fixed + v["promotion_cost"] + v["loyalty_cost"], rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            v["profit"], v["revenue"] - v["cogs"] - v["serve_cost"] - v["spend"], rtol=1e-12
+        )
+        assert (v["promotion_cost"] <= v["revenue"]).all()
+        assert (v["serve_cost"] > 0).all()
+    frame = m.to_frame()
+    np.testing.assert_allclose(
+        frame.profit, frame.revenue - frame.cogs - frame.serve_cost - frame.spend, rtol=1e-12
+    )

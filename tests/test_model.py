@@ -25,7 +25,7 @@ from cxsim.core.network import NETWORK_KINDS
 from cxsim.core.rules import ACTIVE_STAGES, STAGES
 from cxsim.params import STRATEGIES
 
-CORE = ("customers", *STAGES, "revenue", "cogs", "spend", "profit", "npv")
+CORE = ("customers", *STAGES, "revenue", "cogs", "serve_cost", "spend", "profit", "npv")
 FLOAT_COLUMNS = ("need_rate", "need", "expectation", "trust", "knowledge", "grudge")
 
 
@@ -76,9 +76,18 @@ def check_frame(frame: pd.DataFrame, m: Market, steps: int) -> None:
     for name in ("churn_rate", "retention_rate", "delight_rate", "mean_trust"):
         values = frame[name].dropna()
         assert ((values >= 0.0) & (values <= 1.0)).all(), name
+    # the accounting identity, every week: revenue less cost of goods, cost to serve and lever
+    # spend (up-front budgets and redeemed discounts) is profit
     assert np.isclose(
-        frame["revenue"] - frame["cogs"] - frame["spend"], frame["profit"], rtol=1e-12, atol=1e-9
+        frame["revenue"] - frame["cogs"] - frame["serve_cost"] - frame["spend"],
+        frame["profit"],
+        rtol=1e-12,
+        atol=1e-9,
     ).all()
+    assert (frame["serve_cost"] >= 0).all()
+    # spend = acquisition + retention + the value disciplines (efficiency, innovation); the
+    # groups never exceed it
+    assert (frame["acquisition_spend"] + frame["retention_spend"] <= frame["spend"] + 1e-9).all()
     rate = m.config.market.discount_rate
     for firm in m.firms:
         rows = frame[frame["firm"] == firm.name]

@@ -30,7 +30,7 @@ CLI_SMALL = ["--n-customers", "300", "--weeks", "13", "--replications", "3", "--
 
 RETENTION = """\
 # a team that keeps its customers
-budget = 0.10
+budget = 10400
 description = "keep them happy"
 [allocation]
 service = 0.4
@@ -39,7 +39,7 @@ complaint_handling = 0.2
 advertising = 0.1
 """
 ACQUISITION = 'strategy = "acquisition_focus"\n'
-BALANCED = 'strategy = "balanced"\nbudget = 0.1\n'
+BALANCED = 'strategy = "balanced"\nbudget = 10400\n'
 
 
 def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -144,7 +144,7 @@ def test_the_function_is_exported_and_the_command_line_defaults_match():
         ('strategy = "winning"\n', "bob.toml: strategy:"),
         ('strategy = "balanced"\nbudget = "lots"\n', "bob.toml: budget:"),
         ('strategy = "balanced"\ncolour = "red"\n', "bob.toml: unknown key 'colour'"),
-        ("budget = 0.1\n", "bob.toml: needs an [allocation] table"),
+        ("budget = 10400\n", "bob.toml: needs an [allocation] table"),
         ("allocation = 3\n", "bob.toml: allocation: 3 is not a table"),
     ],
 )
@@ -163,7 +163,7 @@ def test_loading_checks_the_folder_and_a_file(tmp_path):
     with pytest.raises(ScenarioError, match="at least two strategy files"):
         load_strategies(folder)
     entry = load_strategy(folder / "ana.toml")
-    assert entry["strategy"] == "custom" and entry["budget"] == 0.10
+    assert entry["strategy"] == "custom" and entry["budget"] == 10400
     assert "description" not in entry
     (folder / "bad.toml").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ScenarioError, match="^bad.toml: is not UTF-8"):

@@ -193,8 +193,9 @@ SEED_IDEAS: tuple[Idea, ...] = (
         "Whatever does not reach the customer is an invisible cost",
         "000",
         ("metric:spend", "metric:profit", "param:budget"),
-        "The books charge every lever's spend, used or not (advertising to people who already "
-        "know the firm, idle complaint capacity), so the cost is made visible in profit.",
+        "The books charge every up-front lever's spend, used or not (advertising to people who "
+        "already know the firm, idle complaint capacity), so the cost is made visible in profit; "
+        "promotions and loyalty rewards cost what customers redeem.",
     ),
     Idea(
         "Loyalty ladder: prospect, buyer, repeat customer, client",
@@ -273,14 +274,14 @@ SEED_IDEAS: tuple[Idea, ...] = (
 #: Where each lever effect acts in the weekly cycle (the code says what; this says where).
 EFFECT_USE: dict[str, str] = {
     "reach_per_year": "adds to the firm's base_reach as the external hazard p of `awareness_probability` (step `consider_firms`)",
-    "promotion": "utility bonus in `choice_utility` for prospects and lost customers (step `serve_needs`)",
+    "promotion": "discount on the price a prospect or lost customer sees in `choice_utility` (+ price_sensitivity × discount × price; step `serve_needs`); the firm pays discount × price × basket on each first purchase",
     "service": "added to every experience in `experienced_quality`",
     "consistency": "experience noise is scaled by (1 − consistency)",
-    "complaint_capacity": "capacity of `resolution_probability` (× n_customers × dt) (step `handle_complaints`)",
+    "complaint_capacity": "capacity of `resolution_probability` (× own customers at the start of the week × dt) (step `handle_complaints`)",
     "learning": "knowledge += learning·(1 − knowledge) after each purchase, used by `experienced_quality`",
     "solicitation": "raises `complaint_probability`",
     "access": "added to every experience in `experienced_quality`, with service",
-    "loyalty": "utility bonus in `choice_utility` for active customers",
+    "loyalty": "discount on the price an active customer sees in `choice_utility` (+ price_sensitivity × discount × price); the firm pays discount × price × basket on each of their purchases",
     "cost_saving": "unit cost × (1 − saving); price lowered by cost_pass_through × the saving (`Firm.plan_week`)",
     "innovation": "quality grows by this much per week (`Firm.innovate`, step `market_moves`)",
 }

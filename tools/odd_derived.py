@@ -167,8 +167,8 @@ def derived_quantities() -> list[tuple[str, str, str]]:
         1 - (1 - m.imitation_rate) ** 52,
     )
     add(
-        "spend per customer per week that reaches 63% of a lever's ceiling",
-        "1 / efficiency, e.g. 1 / service_efficiency",
+        "service spend per own customer per week that reaches 63% of the ceiling",
+        "1 / service_efficiency",
         1 / lv.service_efficiency,
     )
     return out

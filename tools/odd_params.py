@@ -15,6 +15,8 @@ from cxsim.core.firms import Firm, LeverEffects, lever_effects
 from cxsim.params import (
     ACQUISITION_LEVERS,
     DEFAULT_FIRMS,
+    DISCOUNT_LEVERS,
+    LEVER_AUDIENCE,
     LEVERS,
     RETENTION_LEVERS,
     SECTIONS,
@@ -30,6 +32,14 @@ from tools.odd_data import (
     LEVER_GROUPS,
 )
 from tools.odd_md import fmt, rst_to_md, table
+
+#: What each audience of :data:`cxsim.params.LEVER_AUDIENCE` means, as the unit of spend.
+AUDIENCE_UNITS: dict[str, str] = {
+    "prospects": "currency per prospect (customer not considering the firm) per week",
+    "non_customers": "currency per non-customer (prospect or lost) per week, planned",
+    "customers": "currency per own active customer per week",
+    "firm": "currency per week (the firm's spend)",
+}
 
 #: Parameter tables: the scenario sections plus the per-firm fields.
 PARAM_SECTIONS: dict[str, type] = {**SECTIONS, "firms": FirmSpec}
@@ -151,7 +161,14 @@ def default_firm(strategy: str) -> Firm:
     model = mesa.Model(rng=0)
     model.rules = Rules()  # the default rules, as a Market has them
     firm = Firm(model, 0, spec, LeverParams())
-    firm.plan_week(CustomerParams().n_customers)
+    # the default market's expected state in week 1 (per firm): 30% its customers, 86% consider
+    # it (its customers and 80% of the others)
+    n, own, aware = CustomerParams().n_customers, spec.initial_customers, spec.initial_awareness
+    firm.plan_week(
+        market_size=n,
+        customers=own * n,
+        prospects=(1.0 - own) * (1.0 - aware) * n,
+    )
     return firm
 
 
@@ -173,8 +190,10 @@ def effects_table() -> str:
     spec = FirmSpec()
     note = (
         f"At the default budget of {fmt(spec.budget)} {_unit(FirmSpec, 'budget')} "
-        f"(no revenue-linked budget) and default lever parameters; list price "
-        f"{fmt(spec.price)}, unit cost {fmt(spec.unit_cost)}."
+        f"(no revenue-linked budget) and default lever parameters, in the default market's "
+        f"expected first week (each firm: 30% of {fmt(CustomerParams().n_customers)} customers "
+        f"its own, 86% considering it); list price {fmt(spec.price)}, unit cost "
+        f"{fmt(spec.unit_cost)}. `promotion` and `loyalty` are discounts (share of price)."
     )
     return note + "\n\n" + table(header, rows, "l" + "r" * (len(header) - 1))
 
@@ -247,10 +266,17 @@ def levers_table() -> str:
             ceiling = [n for n in names if n.endswith("_ceiling")]
             efficiency = [n for n in names if n.endswith("_efficiency")]
             unit = _unit(LeverParams, ceiling[0]) if ceiling else ""
+            cost = (
+                "discount × price × basket per redemption"
+                if lever in DISCOUNT_LEVERS
+                else "its budget share, up front"
+            )
             rows.append(
                 [
                     f"`{lever}`",
                     lever_group(lever),
+                    AUDIENCE_UNITS[LEVER_AUDIENCE[lever]],
+                    cost,
                     f"`{effect}`",
                     docs.get(effect, ""),
                     ", ".join(f"`{n}`" for n in ceiling) + (f" ({unit})" if unit else ""),
@@ -259,7 +285,17 @@ def levers_table() -> str:
                 ]
             )
     return table(
-        ("lever", "group", "effect", "what it is", "ceiling (unit)", "efficiency", "where it acts"),
+        (
+            "lever",
+            "group",
+            "spend x (unit)",
+            "cost",
+            "effect",
+            "what it is",
+            "ceiling (unit)",
+            "efficiency",
+            "where it acts",
+        ),
         rows,
     )
 

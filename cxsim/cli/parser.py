@@ -280,7 +280,7 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         dest="sets",
         help="override a parameter, e.g. customers.wom_negative_reach=0.4 or "
-        "firms.focal.budget=0.2 (TOML value; repeatable)",
+        "firms.focal.budget=20800 (TOML value; repeatable)",
     )
     p.add_argument(
         "--rule",

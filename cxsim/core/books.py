@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Weekly counters, zeroed at the start of each week (purchases, events, money).
+#: Weekly counters, zeroed at the start of each week (purchases, events, money: currency per
+#: step). ``serve_cost``: cost to serve, per purchase; ``promotion_cost`` / ``loyalty_cost``:
+#: discounts redeemed; ``acquisition_spend`` / ``retention_spend``: what the lever groups cost
+#: (up-front spend plus redeemed discounts); ``spend``: all levers' cost;
+#: ``profit = revenue − cogs − serve_cost − spend``.
 COUNTERS: tuple[str, ...] = (
     "purchases",
     "new",
@@ -31,6 +35,11 @@ COUNTERS: tuple[str, ...] = (
     "experienced_sum",
     "revenue",
     "cogs",
+    "serve_cost",
+    "promotion_cost",
+    "loyalty_cost",
+    "acquisition_spend",
+    "retention_spend",
     "spend",
     "profit",
 )

@@ -7,8 +7,17 @@ product and service they value (quality, service, access, personalization, compl
 listen to the customers it has. Each lever turns spend into effect with diminishing returns
 (:func:`cxsim.core.rules.diminishing_returns`).
 
-Spend is accounted whether or not it reaches a customer: money spent on advertising to people who
-already know the firm, or on complaint capacity nobody uses, is a visible cost in the books.
+Each lever's response argument is its weekly spend per person it works on
+(:data:`cxsim.params.LEVER_AUDIENCE`, Blattberg & Deighton 1996): advertising per prospect (a
+customer not considering the firm), retention levers per own active customer at the start of the
+week, first-purchase promotions per non-customer; efficiency and innovation take the firm's
+weekly spend. The budget is stated per year (:attr:`cxsim.params.FirmSpec.budget`).
+
+Spend on advertising and the retention levers is accounted whether or not it reaches a customer:
+money spent on advertising to people who already know the firm, or on complaint capacity nobody
+uses, is a visible cost in the books. Promotions and loyalty rewards are different: their budget
+sets a discount depth, and the firm pays only the discounts customers redeem when they buy
+(discount × price × basket); an unredeemed promotion budget is not spent.
 """
 
 from __future__ import annotations
@@ -21,7 +30,15 @@ import mesa
 import numpy as np
 
 from cxsim.core.rules import diminishing_returns
-from cxsim.params import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, FirmSpec, LeverParams
+from cxsim.params import (
+    ACQUISITION_LEVERS,
+    DISCOUNT_LEVERS,
+    LEVER_AUDIENCE,
+    LEVERS,
+    RETENTION_LEVERS,
+    FirmSpec,
+    LeverParams,
+)
 
 
 @dataclass(frozen=True)
@@ -31,13 +48,14 @@ class LeverEffects:
     reach_per_year: float = 0.0
     """External consideration hazard among non-considering customers (Bass p, per year)."""
     promotion: float = 0.0
-    """Utility bonus for a first purchase (prospects and lost customers)."""
+    """Discount on a first purchase (prospects and lost customers), as a share of price; paid on
+    redemption."""
     service: float = 0.0
     """Quality units added to every experience."""
     consistency: float = 0.0
     """Share of the experience's random variation removed by service processes (constancy)."""
     complaint_capacity: float = 0.0
-    """Complaints the firm can settle per week, per market customer."""
+    """Complaints the firm can settle per week, per own active customer."""
     learning: float = 0.0
     """Share of what it does not know about a customer that the firm learns per purchase."""
     solicitation: float = 0.0
@@ -45,7 +63,7 @@ class LeverEffects:
     access: float = 0.0
     """Quality units from easy access and fast personal response."""
     loyalty: float = 0.0
-    """Utility bonus for active customers (rewards)."""
+    """Reward on purchases by active customers, as a share of price; paid on redemption."""
     cost_saving: float = 0.0
     """Share of unit cost saved by operational efficiency."""
     innovation: float = 0.0
@@ -53,16 +71,22 @@ class LeverEffects:
 
 
 def lever_effects(
-    spend_per_customer: dict[str, float],
+    spend_per_head: dict[str, float],
     p: LeverParams,
     response: Callable[..., Any] = diminishing_returns,
 ) -> LeverEffects:
-    """Effects of a week's spend (currency per market customer per week, per lever), each through
-    ``response(spend, ceiling, efficiency)`` (the rule :func:`cxsim.core.rules.diminishing_returns`
-    unless the market swaps it)."""
+    """Effects of a week's spend, each through ``response(x, ceiling, efficiency)`` (the rule
+    :func:`cxsim.core.rules.diminishing_returns` unless the market swaps it).
+
+    ``spend_per_head``: per lever, the weekly spend per person of its audience
+    (:data:`cxsim.params.LEVER_AUDIENCE`): currency per prospect per week (advertising), per
+    non-customer per week (promotion, planned), per own customer per week (service, complaint
+    handling, personalization, feedback, access, loyalty (planned)), or currency per week
+    (efficiency, innovation).
+    """
 
     def resp(lever: str, ceiling: float, efficiency: float) -> float:
-        return float(response(spend_per_customer.get(lever, 0.0), ceiling, efficiency))
+        return float(response(spend_per_head.get(lever, 0.0), ceiling, efficiency))
 
     return LeverEffects(
         reach_per_year=resp("advertising", p.advertising_ceiling, p.advertising_efficiency),
@@ -93,7 +117,11 @@ class Firm(mesa.Agent):
         unit_cost: cost of goods per purchase now (currency).
         price: price per purchase now (currency).
         shares: budget share per lever.
-        spend: this week's spend per lever (currency per week).
+        spend: this week's planned spend per lever (currency per week); for promotion and loyalty
+            the budget behind the discount depth, of which only what is redeemed is spent (the
+            books' ``promotion_cost`` and ``loyalty_cost``).
+        audience: this week's audience per lever (customers, at least 1; 1 for the firm-level
+            levers), the denominator of its response argument.
         effects: what this week's spend buys.
         last_revenue: revenue of the previous week (currency), for revenue-linked budgets.
         report: this week's metrics of the firm by name (set by the market when it closes the
@@ -111,14 +139,15 @@ class Firm(mesa.Agent):
         self.price = float(spec.price)
         self.shares = spec.shares()
         self.spend: dict[str, float] = dict.fromkeys(LEVERS, 0.0)
+        self.audience: dict[str, float] = dict.fromkeys(LEVERS, 1.0)
         self.effects = LeverEffects()
         self.last_revenue = 0.0
         self.report: dict[str, float] = {}
 
-    def budget(self, market_size: int) -> float:
-        """This week's budget (currency): a fixed amount per market customer plus, optionally,
-        a share of last week's revenue."""
-        return self.spec.budget * market_size + self.spec.budget_revenue_share * self.last_revenue
+    def budget(self) -> float:
+        """This week's budget (currency per week): the yearly budget / 52 plus, optionally, a
+        share of last week's revenue."""
+        return self.spec.budget / 52.0 + self.spec.budget_revenue_share * self.last_revenue
 
     def _adapt_shares(self, weeks: float) -> None:
         """Adaptive firms move budget between acquisition and retention levers by last week's
@@ -131,7 +160,8 @@ class Firm(mesa.Agent):
             return
         clv, cac, new = (float(report[k][self.index]) for k in ("clv", "cac", "new"))
         if new == 0:  # no customer won: dear if money was spent on it, free otherwise
-            cac = np.inf if sum(self.spend[k] for k in ACQUISITION_LEVERS) > 0 else 0.0
+            # (the actual acquisition spend: advertising and redeemed promotions)
+            cac = np.inf if float(report["acquisition_spend"][self.index]) > 0 else 0.0
         if clv != clv:  # no estimate yet
             return
         target = self.model.rules.adapt_split(
@@ -153,17 +183,36 @@ class Firm(mesa.Agent):
                     else new_total / len(group)
                 )
 
-    def plan_week(self, market_size: int, weeks: float = 1.0) -> None:
-        """Split the budget over levers and work out what the spend buys this week
-        (``weeks``: the step length, used by an adaptive firm's adjustment)."""
+    def plan_week(
+        self, *, market_size: int, customers: float, prospects: float, weeks: float = 1.0
+    ) -> None:
+        """Split the budget over levers and work out what the spend buys this week.
+
+        Args:
+            market_size: customers in the market.
+            customers: the firm's active customers (buyer to advocate) at the start of the week.
+            prospects: customers who do not consider the firm at the start of the week.
+            weeks: the step length, used by an adaptive firm's adjustment.
+
+        Each lever's spend is divided by its audience (:data:`cxsim.params.LEVER_AUDIENCE`, at
+        least 1): advertising by ``prospects``, promotion by the non-customers
+        (``market_size − customers``), the retention levers by ``customers``.
+        """
         if self.spec.adaptive:
             self._adapt_shares(weeks)
-        budget = self.budget(market_size)
+        budget = self.budget()
         self.spend = {lever: budget * share for lever, share in self.shares.items()}
-        per_customer = {lever: s / market_size for lever, s in self.spend.items()}
-        self.effects = lever_effects(
-            per_customer, self.levers, self.model.rules.diminishing_returns
-        )
+        heads = {
+            "prospects": prospects,
+            "non_customers": market_size - customers,
+            "customers": customers,
+            "firm": 1.0,
+        }
+        self.audience = {
+            lever: max(float(heads[LEVER_AUDIENCE[lever]]), 1.0) for lever in self.spend
+        }
+        per_head = {lever: s / self.audience[lever] for lever, s in self.spend.items()}
+        self.effects = lever_effects(per_head, self.levers, self.model.rules.diminishing_returns)
         self.unit_cost = self.spec.unit_cost * (1.0 - self.effects.cost_saving)
         saving = self.spec.unit_cost - self.unit_cost
         self.price = self.spec.price - self.levers.cost_pass_through * saving
@@ -174,8 +223,19 @@ class Firm(mesa.Agent):
 
     @property
     def total_spend(self) -> float:
-        """Spend this week over all levers (currency)."""
+        """Planned spend this week over all levers (currency per week), discount budgets
+        included (what is actually spent on them is what customers redeem)."""
         return float(sum(self.spend.values()))
+
+    @property
+    def fixed_spend(self) -> float:
+        """Spend this week on the levers paid up front, all but the discounts (currency per
+        week): spent whether or not it reaches a customer."""
+        return float(sum(s for k, s in self.spend.items() if k not in DISCOUNT_LEVERS))
+
+    def fixed_spend_on(self, levers: tuple[str, ...]) -> float:
+        """Up-front spend this week on ``levers`` (currency per week; discounts excluded)."""
+        return float(sum(self.spend[k] for k in levers if k not in DISCOUNT_LEVERS))
 
     def __repr__(self) -> str:
         return f"Firm({self.name!r}, strategy={self.spec.strategy!r})"

@@ -6,16 +6,21 @@ reporter per metric over the firms, and :func:`tidy_frame` gives one row per wee
 one column per metric. :data:`METRIC_INFO` declares each metric once (label, unit, meaning).
 Economic measures and their formulas:
 
-* ``profit = revenue − cogs − spend`` (currency per week), with ``revenue`` = the sum over
-  purchases of price × basket (units bought), ``cogs`` = the sum of unit cost × basket, ``spend`` =
-  the week's budget over all levers;
+* ``profit = revenue − cogs − serve_cost − spend`` (currency per week), with ``revenue`` = the sum
+  over purchases of list price × basket (units bought), ``cogs`` = the sum of unit cost × basket,
+  ``serve_cost`` = the sum over purchases of ``serve_cost`` × the service and access quality
+  delivered, ``spend`` = the week's up-front budget on every lever but promotion and loyalty
+  plus the discounts redeemed (discount × price × basket on each purchase that gets one: an
+  unredeemed promotion budget is not spent);
 * ``npv``: cumulative profit discounted at ``market.discount_rate`` per year;
-* ``cac = acquisition spend / new customers`` (currency per new customer; NaN in a week with none);
+* ``cac = acquisition spend / new customers`` (currency per new customer; NaN in a week with none),
+  acquisition spend being advertising plus the promotions redeemed;
 * ``churn_rate``: of the active customers at the start of the week, the share who left during it
   (customers won and lost within the week count in ``churned``, not here);
   ``retention_rate = 1 − churn_rate``;
 * ``clv``: ``m·(1+d)/(1+d−r)`` per customer (first margin now; Gupta & Lehmann 2003), with weekly
-  contribution margin per customer ``m = (revenue − cogs − retention spend)/customers``, weekly
+  contribution margin per customer ``m = (revenue − cogs − serve_cost − retention spend)/customers``
+  (retention spend: the retention levers' up-front spend plus the loyalty rewards redeemed), weekly
   retention ``r`` and weekly discount ``d``, both smoothed over about a quarter (exponential
   average, 13 weeks) because a single week is noisy;
 * ``customer_equity = customers·clv`` (Blattberg & Deighton 1996);
@@ -41,7 +46,6 @@ import pandas as pd
 from cxsim.core.books import smooth
 from cxsim.core.firms import Firm
 from cxsim.core.rules import ADVOCATE, BUYER, STAGES
-from cxsim.params import ACQUISITION_LEVERS, RETENTION_LEVERS
 
 if TYPE_CHECKING:
     from cxsim.core.customers import CustomerTable
@@ -86,7 +90,10 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         "disappointed",
         "revenue",
         "cogs",
+        "serve_cost",
         "spend",
+        "acquisition_spend",
+        "retention_spend",
         "profit",
     ):
         out[name] = v[name].copy()
@@ -116,13 +123,11 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["mean_trust"] = mean_trust
         out["mean_expectation"] = mean_expectation
 
-        acq = np.array([sum(f.spend[k] for k in ACQUISITION_LEVERS) for f in firms]) * dt
-        ret = np.array([sum(f.spend[k] for k in RETENTION_LEVERS) for f in firms]) * dt
-        out["acquisition_spend"] = acq
-        out["retention_spend"] = ret
+        acq, ret = v["acquisition_spend"], v["retention_spend"]
         out["cac"] = np.where(v["new"] > 0, acq / v["new"], np.nan)
 
-        margin = np.where(start > 0, (v["revenue"] - v["cogs"] - ret) / start / dt, np.nan)
+        contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
+        margin = np.where(start > 0, contribution / start / dt, np.nan)
         retention_week = np.where(start > 0, (1.0 - churn) ** (1.0 / dt), np.nan)
         book.margin = smooth(book.margin, margin)
         book.retention = smooth(book.retention, retention_week)
@@ -380,28 +385,34 @@ METRIC_INFO: dict[str, Metric] = {
             "purchases × unit cost",
         ),
         Metric(
+            "serve_cost",
+            "cost to serve (currency per week)",
+            "currency per week",
+            "purchases × serve_cost × the service and access quality delivered",
+        ),
+        Metric(
             "spend",
             "spend (currency per week)",
             "currency per week",
-            "the week's budget over all levers",
+            "the week's budget on the levers paid up front, plus the discounts redeemed",
         ),
         Metric(
             "acquisition_spend",
             "acquisition spend (currency per week)",
             "currency per week",
-            "spend on the acquisition levers",
+            "advertising budget plus the first-purchase discounts redeemed",
         ),
         Metric(
             "retention_spend",
             "retention spend (currency per week)",
             "currency per week",
-            "spend on the retention levers",
+            "budget on the retention levers paid up front plus the loyalty rewards redeemed",
         ),
         Metric(
             "profit",
             "profit (currency per week)",
             "currency per week",
-            "revenue − cogs − spend",
+            "revenue − cogs − serve_cost − spend",
         ),
         Metric(
             "npv",

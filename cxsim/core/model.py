@@ -27,7 +27,13 @@ from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
 from cxsim.core.ruleset import RuleLike, Rules
 from cxsim.core.streams import Streams
 from cxsim.core.transactions import TransactionLog
-from cxsim.params import Scenario, ScenarioError, resolve_scenario
+from cxsim.params import (
+    ACQUISITION_LEVERS,
+    RETENTION_LEVERS,
+    Scenario,
+    ScenarioError,
+    resolve_scenario,
+)
 from cxsim.params.declare import show
 
 #: Populations up to this size get a ``Customer`` agent per row automatically.
@@ -132,8 +138,6 @@ class Market(mesa.Model):
             spend_heterogeneity=c.spend_heterogeneity,
             leave_heterogeneity=c.leave_heterogeneity,
         )
-        for firm in self.firms:
-            firm.plan_week(n)
         self._seed_market()
         # chance of no need in a step (rules.needs_in_step): rates and step are fixed, so once
         self._no_need = 1.0 - self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
@@ -173,16 +177,35 @@ class Market(mesa.Model):
         n = c.n
         order = self.streams.seeding.permutation(n)
         start = 0
+        seeded: list[np.ndarray] = []
         for firm in self.firms:
             k = int(round(firm.spec.initial_customers * n))
             rows = np.sort(order[start : start + k])
             start += k
             c.seed_customers(firm.index, rows)
             c.trust[rows, firm.index] = cfg.initial_customer_trust
-            c.expectation[rows, firm.index] = self._mean_experience(firm, rows)
-            c.standard[rows, firm.index] = c.expectation[rows, firm.index]
             aware = self.streams.seeding.random(n) < firm.spec.initial_awareness
             c.considers[:, firm.index] |= aware
+            seeded.append(rows)
+        # the firms plan their first week on the market they start with (their customers and
+        # prospects), and their customers expect what that spend delivers
+        self._plan_weeks(_column_counts(self._active()), 1.0)
+        for firm, rows in zip(self.firms, seeded, strict=True):
+            c.expectation[rows, firm.index] = self._mean_experience(firm, rows)
+            c.standard[rows, firm.index] = c.expectation[rows, firm.index]
+
+    def _plan_weeks(self, customers: np.ndarray, weeks: float) -> None:
+        """Every firm splits its budget and works out what it buys (:meth:`Firm.plan_week`), for
+        ``customers`` active customers per firm and the prospects who do not consider it now."""
+        c = self.customers
+        for firm in self.firms:
+            f = firm.index
+            firm.plan_week(
+                market_size=c.n,
+                customers=float(customers[f]),
+                prospects=float(c.n - np.count_nonzero(c.considers[:, f])),
+                weeks=weeks,
+            )
 
     def _mean_experience(self, firm: Firm, rows: np.ndarray) -> np.ndarray:
         c = self.customers
@@ -232,7 +255,8 @@ class Market(mesa.Model):
         )
         for firm in self.firms:
             firm.quality = float(quality[firm.index])
-            firm.plan_week(c.n, self.dt)
+        self._plan_weeks(self.book.active_at_start, self.dt)
+        for firm in self.firms:
             firm.innovate(self.dt)
         if self.config.customers.grudge_decay:
             c.grudge = self.rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
@@ -383,11 +407,15 @@ class Market(mesa.Model):
         # than fancy indexing on narrow tables)
         stage = np.take(c.stage, need, axis=0)
         active = (stage >= rules.BUYER) & (stage <= ADVOCATE)  # buyer to advocate
-        bonus = np.where(
+        # promotions (first purchases) and loyalty rewards (active customers) are discounts: the
+        # customer sees price × (1 − discount), i.e. price_sensitivity × discount × price of
+        # utility on top of the list price
+        discount = np.where(
             active,
             np.array([f.effects.loyalty for f in self.firms], dtype=float),
             np.array([f.effects.promotion for f in self.firms], dtype=float),
         )
+        bonus = p.price_sensitivity * discount * price[np.newaxis, :]
         # habit: the firm that served the last need gets p.habit on top (added in place, where
         # it applies, instead of a whole (m, F) comparison table times p.habit)
         last = np.take(c.last_firm, need).astype(np.int64)
@@ -498,6 +526,14 @@ class Market(mesa.Model):
 
         old_stage = np.take(c.stage, at)
         newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
+        # discounts redeemed (a first purchase gets the promotion, an active customer's purchase
+        # the loyalty reward), paid by the firm: discount × price × basket; and the cost to serve
+        # the service and access quality the purchase gets
+        promotion = np.array([f.effects.promotion for f in self.firms])[firm]
+        loyalty = np.array([f.effects.loyalty for f in self.firms])[firm]
+        self.book.add("promotion_cost", firm, np.where(newcomer, promotion * amount, 0.0))
+        self.book.add("loyalty_cost", firm, np.where(newcomer, 0.0, loyalty * amount))
+        self.book.add("serve_cost", firm, self.config.levers.serve_cost * service)
         np.put(c.purchases, at, np.where(newcomer, 1, np.take(c.purchases, at) + 1))
         streak = np.where(newcomer, 1, np.take(c.streak, at) + 1)
         np.put(c.streak, at, streak)
@@ -619,7 +655,12 @@ class Market(mesa.Model):
             return
         n_firms = len(self.firms)
         pending = np.bincount(book.firm, minlength=n_firms).astype(float)
-        capacity = np.array([f.effects.complaint_capacity for f in self.firms]) * c.n * self.dt
+        # capacity per own customer, for the customers the firm had at the start of the week
+        capacity = (
+            np.array([f.effects.complaint_capacity for f in self.firms])
+            * self.book.active_at_start
+            * self.dt
+        )
         speed = self.config.levers.recovery_speed
         prob = self.rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
         resolved = self.streams.recovery.random(book.size) < prob
@@ -681,12 +722,28 @@ class Market(mesa.Model):
         self.book.add("churned_of_start", firm, np.take(self._start_active, at))
 
     def close_books(self) -> None:
-        """Revenue and cost of goods (added up purchase by purchase), spend and profit for the
-        week; profit discounted into NPV."""
+        """Revenue, cost of goods, cost to serve and redeemed discounts (added up purchase by
+        purchase), spend and profit for the week; profit discounted into NPV. Spend is the
+        up-front lever spend (every lever but promotion and loyalty) plus the discounts
+        redeemed."""
         book = self.book
-        book.values["spend"] = np.array([f.total_spend for f in self.firms]) * self.dt
-        profit = book.values["revenue"] - book.values["cogs"] - book.values["spend"]
-        book.values["profit"] = profit
+        v = book.values
+        dt = self.dt
+        v["acquisition_spend"] = (
+            np.array([f.fixed_spend_on(ACQUISITION_LEVERS) for f in self.firms]) * dt
+            + v["promotion_cost"]
+        )
+        v["retention_spend"] = (
+            np.array([f.fixed_spend_on(RETENTION_LEVERS) for f in self.firms]) * dt
+            + v["loyalty_cost"]
+        )
+        v["spend"] = (
+            np.array([f.fixed_spend for f in self.firms]) * dt
+            + v["promotion_cost"]
+            + v["loyalty_cost"]
+        )
+        profit = v["revenue"] - v["cogs"] - v["serve_cost"] - v["spend"]
+        v["profit"] = profit
         years = (self.week + self.dt) / 52.0
         book.npv += profit / (1.0 + self.config.market.discount_rate) ** years
         for firm in self.firms:

@@ -4,7 +4,7 @@ Why a module of its own: everything that decides *what* runs (not how or where) 
 before a single run starts, so that a typo in a grid or two scenarios with the same name fail in
 one line instead of after an hour of computing. A design is one of:
 
-* a grid, ``{"customers.wom_negative_reach": [0.1, 0.3], "firms.focal.budget": [0.1, 0.2]}``
+* a grid, ``{"customers.wom_negative_reach": [0.1, 0.3], "firms.focal.budget": [10400, 20800]}``
   (every combination, the last key varying fastest);
 * a list of override dicts, one per point;
 * a SALib sample: ``(X, names)`` with ``X`` an ``(n_points, n_params)`` array, or ``X`` with

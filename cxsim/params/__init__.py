@@ -28,7 +28,14 @@ from cxsim.params.files import (
     resolve_scenario,
     scenario_from_toml,
 )
-from cxsim.params.levers import ACQUISITION_LEVERS, LEVERS, RETENTION_LEVERS, LeverParams
+from cxsim.params.levers import (
+    ACQUISITION_LEVERS,
+    DISCOUNT_LEVERS,
+    LEVER_AUDIENCE,
+    LEVERS,
+    RETENTION_LEVERS,
+    LeverParams,
+)
 from cxsim.params.limits import ResourceError
 from cxsim.params.scenario import Scenario, scenario_from_dict, typed_overrides
 from cxsim.params.sections import (
@@ -42,7 +49,9 @@ from cxsim.params.strategies import DEFAULT_FIRMS, STRATEGIES, FirmSpec
 
 __all__ = [
     "ACQUISITION_LEVERS",
+    "DISCOUNT_LEVERS",
     "DEFAULT_FIRMS",
+    "LEVER_AUDIENCE",
     "LEVERS",
     "NETWORK_KINDS",
     "RETENTION_LEVERS",

@@ -98,12 +98,15 @@ class FirmSpec:
         },
     )
     budget: float = P(
-        0.10,
-        "currency per market customer per week",
+        0.10 * 2000 * 52,
+        "currency per year",
         0.0,
-        1e6,
-        "marketing and service budget",
-        source="modelling choice (same budget for every strategy, so splits are compared at equal spend)",
+        1e12,
+        "marketing and service budget of the firm (spent at budget/52 per week); a market ten "
+        "times larger needs ten times the budget for the same effect per customer",
+        source="modelling choice (same budget for every strategy, so splits are compared at equal "
+        "spend): the earlier 0.10 per market customer per week in the default market of 2000 "
+        "customers (10,400 a year)",
     )
     budget_revenue_share: float = P(
         0.0,

@@ -99,7 +99,7 @@ def expectation_treadmill(
         name="firm",
         strategy="custom",
         allocation={"innovation": 1.0},
-        budget=1.0 if improvement > 0 else 0.0,
+        budget=52.0 * n_customers if improvement > 0 else 0.0,  # 1 per market customer per week
         quality=5.0,
         initial_customers=0.0,
         initial_awareness=1.0,
@@ -267,7 +267,7 @@ def complaint_share(
             name="firm",
             strategy="custom",
             allocation={"feedback": 1.0},
-            budget=spend,
+            budget=spend * n_customers * 52.0,  # currency per year
             initial_customers=0.6,
             initial_awareness=1.0,
         )
@@ -458,8 +458,8 @@ def individual_treatment(
 ) -> pd.DataFrame:
     """Personalization against uniform treatment at equal spend, as needs grow more diverse.
 
-    One firm against the outside option spends ``budget`` either all on personalization
-    (learning each customer's need) or all on uniform service quality. For each level of
+    One firm against the outside option spends ``budget`` (currency per market customer per
+    week) either all on personalization (learning each customer's need) or all on uniform service quality. For each level of
     ``need_heterogeneity`` (s.d. of ideal points) returns the mean NPV of each and the paired
     difference (personalized − uniform) with its standard error. The same seeds serve every level,
     so ``frame.attrs["differences"]`` (level → per-seed differences, in seed order) supports
@@ -476,7 +476,7 @@ def individual_treatment(
                     name="firm",
                     strategy="custom",
                     allocation={lever: 1.0},
-                    budget=budget,
+                    budget=budget * n_customers * 52.0,  # currency per year
                     initial_customers=0.5,
                     initial_awareness=1.0,
                 )

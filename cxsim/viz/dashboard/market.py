@@ -108,7 +108,7 @@ class DashboardMarket(Market):
         focal_strategy, rival_strategy: budget split presets (keys of
             :data:`cxsim.params.STRATEGIES`) of the default market's two firms (``"focal"`` and
             ``"rival"``); their other parameters are the default market's.
-        budget: each firm's budget, currency per market customer per week.
+        budget: each firm's budget, currency per year.
         expectation_inflation: market-wide rise of expectations, quality units per week.
         trust_loss: share of trust lost on a miss (trust is won at ``trust_gain`` per met
             expectation: the asymmetry).
