@@ -357,11 +357,20 @@ def test_word_of_mouth_is_heard_next_week():
         assert not heard["inbox_after"].any()
         # 3. messages sent this week have not touched this week's trust: receivers who neither
         #    bought this week nor had a complaint pending keep the trust they had after hearing
-        bought = ~(
+        changed = ~(
             (c.satisfaction == sat_before) | (np.isnan(c.satisfaction) & np.isnan(sat_before))
         )
-        bought_per_week.append(bought.sum(axis=0))
         need, chosen = m.events["choices"]
+        bought = np.zeros_like(changed)
+        bought[need[chosen >= 0], chosen[chosen >= 0]] = True
+        # felt satisfaction moves only on a purchase or a resolved complaint (which repairs it)
+        resolved = np.zeros_like(changed)
+        if "resolved" in m.events:
+            r_rows, r_firm = m.events["resolved"][:2]
+            resolved[r_rows, r_firm] = True
+        assert not (changed & ~bought & ~resolved).any()
+        assert (changed | ~bought).all()  # and every purchase moves it
+        bought_per_week.append(bought.sum(axis=0))
         buyers_per_week.append([np.unique(need[chosen == f.index]).size for f in m.firms])
         choices_per_week.append([int((chosen == f.index).sum()) for f in m.firms])
         receivers = ((c.heard_positive > 0) | (c.heard_negative > 0)) & ~bought & ~open_complaint

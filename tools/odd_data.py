@@ -229,11 +229,13 @@ SEED_IDEAS: tuple[Idea, ...] = (
             "rule:resolution_probability",
             "rule:recovery_share",
             "rule:apply_recovery",
+            "rule:repair_satisfaction",
             "lever:complaint_handling",
             "param:recovery_max",
         ),
-        "A voiced complaint enters a queue; resolved within capacity, it restores trust and "
-        "dissolves the grudge, more so when fast.",
+        "A voiced complaint enters a queue; resolved within capacity, it gives back a share of "
+        "the trust its incident cost, dissolves the grudge and repairs the felt shortfall carried "
+        "into the next choice, more so when fast.",
     ),
     Idea(
         "Treat each customer as that customer expects (individual, not collective, treatment)",
