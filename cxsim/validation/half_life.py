@@ -58,14 +58,14 @@ def expectation_half_life(
     One firm of quality 5 that spends nothing, known to everyone and chosen by everyone at every
     step (``need_rate = inf``, no outside option); experiences without noise or mismatch (every
     customer's need sits at the firm's position), so each customer experiences exactly 5;
-    every customer starts expecting ``5 − gap``. The mean disconfirmation of step ``k`` is
-    then ``gap·(1 − α)^(k−1)`` with ``α`` the model's
+    every customer starts expecting ``5 − gap``. The mean gap between experience and prediction
+    before purchase ``k`` is then ``gap·(1 − α)^(k−1)`` with ``α`` the model's
     ``expectation_up`` (``gap > 0``) or ``expectation_down`` (``gap < 0``). ``params`` override
     model parameters (e.g. ``expectation_up=0.4``).
 
     Returns:
-        Series: ``half_life`` (purchases, fitted to the model's ``mean_disconfirmation``),
-        ``closed_form``, ``alpha``, ``first_gap`` (step 1's mean disconfirmation).
+        Series: ``half_life`` (purchases, fitted to the mean gap between experience and
+        prediction), ``closed_form``, ``alpha``, ``first_gap`` (the gap before the first purchase).
     """
     quality = 5.0
     firm = FirmSpec(
@@ -92,8 +92,13 @@ def expectation_half_life(
     market = Market(
         rng=rng, customer_agents=False, firms=[firm], n_customers=n_customers, **settings
     )
-    market.run_for(purchases)
-    d = market.to_frame()["mean_disconfirmation"].to_numpy()[1:]
+    # the gap between the experience and the customers' *prediction* ("will" expectation, the
+    # one adapt_expectation moves) before each purchase; the "should" standard that experiences
+    # are judged against only ratchets up (rules.raise_standard), so it has no downward half-life
+    d = np.empty(purchases)
+    for k in range(purchases):
+        d[k] = quality - float(market.customers.expectation[:, 0].mean())
+        market.step()
     cfg = market.config.customers
     alpha = cfg.expectation_up if gap > 0 else cfg.expectation_down
     return pd.Series(
