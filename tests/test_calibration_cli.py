@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -129,10 +130,22 @@ def test_bad_options_are_one_line_and_write_nothing(log_csv, tmp_path, capsys, a
     assert not out.exists()
 
 
-def test_a_degenerate_cohort_model_is_one_line(log_csv, tmp_path, capsys):
-    # 15 weeks of a young cohort: no sign of heterogeneous dropout, the BG/NBD's a and b run off
+def test_a_degenerate_cohort_model_is_one_line(tmp_path, capsys):
+    # a log with no sign of dropout: 400 customers who all buy first on day 0 and then every
+    # week like clockwork until the end, so the BG/NBD's dropout parameters a and b run off
+    # and its covariance is not determined
+    days = np.arange(0, 40 * 7, 7)
+    log = pd.DataFrame(
+        {
+            "customer": np.repeat(np.arange(400), days.size),
+            "date": np.tile(pd.Timestamp("2020-01-01") + pd.to_timedelta(days, "D"), 400),
+            "amount": 10.0,
+        }
+    )
+    path = tmp_path / "clockwork.csv"
+    log.to_csv(path, index=False)
     out = tmp_path / "out"
-    assert main(["calibrate", str(log_csv), "--out", str(out), "--no-progress"]) == 2
+    assert main(["calibrate", str(path), "--out", str(out), "--no-progress"]) == 2
     assert "longer calibration period" in _one_error_line(capsys)
     assert not out.exists()
 

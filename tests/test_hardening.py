@@ -39,7 +39,7 @@ from cxsim.experiments import (
     sweep_points,
 )
 from cxsim.experiments.outputs import atomic_write, slug
-from cxsim.experiments.sensitivity import morris, sobol
+from cxsim.experiments.sensitivity import DEFAULT_RANGES, morris, sobol
 from cxsim.params import load_scenario, scenario_from_dict, scenario_from_toml
 
 TINY = ["--n-customers", "100", "--weeks", "3", "--no-progress"]
@@ -170,7 +170,10 @@ BAD_INPUT = [
         "grid points: 1,000,000",
     ),
     (["sensitivity", "--method", "sobol", "--samples", str(1 << 20)], "design:"),
-    (["sensitivity", "--trajectories", "100000"], "design: 600,000"),
+    (
+        ["sensitivity", "--trajectories", "100000"],
+        f"design: {100_000 * (len(DEFAULT_RANGES) + 1):,}",  # a Morris trajectory: k + 1 runs
+    ),
     (["run", "{huge_toml}"], "over the limit of 1.0 MiB"),
     (["sweep", "--design", "{huge_csv}"], "over the limit of 64.0 MiB"),
     # 7. binding
@@ -498,7 +501,11 @@ API_BAD = [
     (lambda: sweep_points([{}] * 100_001), ResourceError, "design: 100,001"),
     (lambda: make_executor(None, workers=4096), ResourceError, "workers: 4,096"),
     (lambda: sobol("npv", samples=1 << 20), ResourceError, "design:"),
-    (lambda: morris("npv", trajectories=10**6), ResourceError, "design: 6,000,000"),
+    (
+        lambda: morris("npv", trajectories=10**6),
+        ResourceError,
+        f"design: {10**6 * (len(DEFAULT_RANGES) + 1):,}",
+    ),
     (lambda: compare([TINY_SC], out=Path(__file__)), ScenarioError, "is not a folder"),
 ]
 
