@@ -461,6 +461,44 @@ def test_tost_known_answers():
         tost(0.0, 1.0, 0.0, 5)
 
 
+def test_mh_risk_difference_known_answers():
+    from cxsim.validation.stats import (
+        mh_risk_difference,
+        shares_greater,
+        shares_tost,
+        stratified_shares_greater,
+        stratified_shares_tost,
+    )
+
+    # one stratum: the plain difference and its unpooled SE
+    one = mh_risk_difference([0.6], [400], [0.5], [900])
+    plain = shares_greater(0.6, 400, 0.5, 900)
+    assert one.estimate == pytest.approx(0.1) and one.se == pytest.approx(plain.se)
+    # confounding: equal shares within each stratum, different mixes; pooled they differ by 0.3
+    p1, n1, p2, n2 = [0.7, 0.2], [100, 900], [0.7, 0.2], [900, 100]
+    pooled = (0.7 * 100 + 0.2 * 900) / 1000 - (0.7 * 900 + 0.2 * 100) / 1000
+    assert pooled == pytest.approx(-0.4)
+    r = mh_risk_difference(p1, n1, p2, n2)
+    assert r.estimate == pytest.approx(0.0, abs=1e-12) and r.strata == 2
+    # weights n1 n2 / (n1 + n2) = 90 each: the mean of the stratum differences, and its variance
+    r = mh_risk_difference([0.5, 0.3], [100, 900], [0.4, 0.3], [900, 100])
+    assert r.estimate == pytest.approx(0.05)
+    v1, v2 = 0.25 / 100 + 0.24 / 900, 0.21 / 900 + 0.21 / 100
+    assert r.se == pytest.approx(math.sqrt(90**2 * (v1 + v2)) / 180)
+    # a stratum missing a group carries no weight
+    assert mh_risk_difference([0.5, 0.9], [100, 50], [0.4, 0.1], [900, 0]).estimate == (
+        pytest.approx(0.1)
+    )
+    # the confounded example, 100 times larger: equivalent within strata, not pooled
+    big1, big2 = [100 * n for n in n1], [100 * n for n in n2]
+    assert stratified_shares_tost(p1, big1, p2, big2, 0.05).equivalent
+    assert not shares_tost(0.25, 1e5, 0.65, 1e5, 0.05).equivalent
+    assert stratified_shares_tost([0.5] * 2, [1e4] * 2, [0.5] * 2, [1e4] * 2, 0.03).equivalent
+    assert stratified_shares_greater([0.6] * 2, [1e4] * 2, [0.5] * 2, [1e4] * 2).passed
+    with pytest.raises(ValueError):
+        mh_risk_difference([0.5], [0], [0.5], [10])
+
+
 def test_trust_asymmetry_check_fails_for_a_symmetric_learner(monkeypatch):
     from cxsim.core import rules, theories
     from cxsim.validation import behaviours

@@ -78,8 +78,9 @@ class Market(mesa.Model):
         events: what happened to whom in the last step, for analyses that follow individuals
             (validation, notebooks): ``choices`` (rows in need, chosen firm or -1),
             ``wom_positive`` / ``wom_negative`` (senders, firm), ``dissatisfied`` (rows, firm,
-            voiced), ``resolved`` (rows, firm, weeks waited), ``expired`` (rows, firm). Only
-            references to arrays the step made anyway; nothing is kept across steps.
+            voiced, serious, felt satisfaction; serious: ``felt < −serious_margin``, the cut of
+            the complaint rule), ``resolved`` (rows, firm, weeks waited), ``expired`` (rows,
+            firm). Only references to arrays the step made anyway; nothing is kept across steps.
     """
 
     def __init__(
@@ -634,7 +635,10 @@ class Market(mesa.Model):
             solicitation=solicitation,
         )
         voiced = self.streams.complaints.random(rows.size) < prob
-        self._event("dissatisfied", rows, firm, voiced)
+        # severity, by the complaint rule's own cut: analyses compare like with like (a serious
+        # disappointment is voiced far more often and weighs more on the next choice)
+        serious = self.rules.bad_news_senders(felt, p.serious_margin)
+        self._event("dissatisfied", rows, firm, voiced, serious, felt)
         at = rows * len(self.firms) + firm  # positions in the row-major (n, F) tables
         np.put(c.grudge, at, self.rules.add_grudge(np.take(c.grudge, at), felt))
         self.book.add("complaints", firm, voiced)

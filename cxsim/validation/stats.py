@@ -1,4 +1,4 @@
-"""The statistics behind the checks' verdicts: t thresholds, paired t, two shares, TOST.
+"""The statistics behind the checks' verdicts: t thresholds, paired t, two shares, TOST, strata.
 
 Every stochastic check of ``cxsim validate`` decides with one of these, at a stated level
 :data:`ALPHA` (the chance that a correct model fails one comparison by noise alone), and every
@@ -6,7 +6,8 @@ threshold comes from the t distribution with the degrees of freedom of the repli
 run (``scipy.stats.t.ppf``). A fixed ``z > 3`` would not do: with 3 paired replications (2
 degrees of freedom) ``P(t₂ > 3) = 4.8 %``, not the 0.13 % of the normal distribution.
 Comparisons of binomial shares over thousands of experiences use the normal limit
-(``df = inf``).
+(``df = inf``); where the groups compared differ in a confounder, within its strata
+(Mantel–Haenszel risk difference).
 """
 
 from __future__ import annotations
@@ -180,3 +181,76 @@ def shares_tost(
     """:func:`tost` for the difference of two independent binomial shares (normal limit)."""
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     return tost(p1 - p2, se, margin, math.inf, alpha)
+
+
+@dataclass(frozen=True)
+class Stratified:
+    """A risk difference combined over strata by :func:`mh_risk_difference`.
+
+    Attributes:
+        estimate: the Mantel–Haenszel risk difference.
+        se: its standard error (Greenland & Robins 1985).
+        strata: strata that entered (both groups followed at least once).
+    """
+
+    estimate: float
+    se: float
+    strata: int
+
+
+def mh_risk_difference(
+    p1: Sequence[float], n1: Sequence[float], p2: Sequence[float], n2: Sequence[float]
+) -> Stratified:
+    """Mantel–Haenszel risk difference of share ``p1`` (of ``n1``) over ``p2`` (of ``n2``), one
+    entry per stratum, with the Greenland–Robins variance.
+
+    Compares like with like when the groups differ in their mix of a factor that moves the share
+    (a confounder): each stratum gives ``d_k = p1_k − p2_k``, combined with weights
+    ``w_k = n1_k·n2_k / (n1_k + n2_k)``: ``d = Σ w_k d_k / Σ w_k`` (Mantel & Haenszel 1959;
+    weights that do not depend on the estimated shares, so a stratum's share near 0 or 1 does not
+    capture the estimate as inverse-variance weights would). Variance
+    ``Σ w_k² (p1_k(1 − p1_k)/n1_k + p2_k(1 − p2_k)/n2_k) / (Σ w_k)²``, Greenland & Robins (1985),
+    consistent when the strata are few and large (here); a stratum missing either group carries no
+    weight. One stratum gives the plain difference and its unpooled SE (:func:`shares_greater`).
+
+    Mantel, N. & Haenszel, W. (1959). Statistical aspects of the analysis of data from
+    retrospective studies of disease. *Journal of the National Cancer Institute*, 22(4), 719–748.
+    Greenland, S. & Robins, J. M. (1985). Estimation of a common effect parameter from sparse
+    follow-up data. *Biometrics*, 41(1), 55–68.
+    """
+    p1, n1, p2, n2 = (np.asarray(x, float) for x in (p1, n1, p2, n2))
+    ok = (n1 > 0) & (n2 > 0)
+    if not ok.any():
+        raise ValueError("no stratum has both groups")
+    p1, n1, p2, n2 = p1[ok], n1[ok], p2[ok], n2[ok]
+    w = n1 * n2 / (n1 + n2)
+    d = float(np.sum(w * (p1 - p2)) / w.sum())
+    var = float(np.sum(w**2 * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)) / w.sum() ** 2)
+    return Stratified(d, math.sqrt(var), int(ok.sum()))
+
+
+def stratified_shares_greater(
+    p1: Sequence[float],
+    n1: Sequence[float],
+    p2: Sequence[float],
+    n2: Sequence[float],
+    alpha: float = ALPHA,
+) -> Test:
+    """:func:`shares_greater` within strata: one-sided test that the Mantel–Haenszel risk
+    difference (:func:`mh_risk_difference`) is positive (normal limit)."""
+    r = mh_risk_difference(p1, n1, p2, n2)
+    return _greater(r.estimate, r.se, math.inf, alpha)
+
+
+def stratified_shares_tost(
+    p1: Sequence[float],
+    n1: Sequence[float],
+    p2: Sequence[float],
+    n2: Sequence[float],
+    margin: float,
+    alpha: float = ALPHA,
+) -> Equivalence:
+    """:func:`shares_tost` within strata: TOST on the Mantel–Haenszel risk difference
+    (:func:`mh_risk_difference`, normal limit)."""
+    r = mh_risk_difference(p1, n1, p2, n2)
+    return tost(r.estimate, r.se, margin, math.inf, alpha)
