@@ -437,3 +437,22 @@ def test_new_market_presets_differ_only_in_focal_strategy():
     assert _without(a.to_dict()) == _without(r.to_dict())
     assert a.firms[0].strategy != r.firms[0].strategy
     assert all(f.initial_awareness == 0.0 for f in a.firms)
+
+
+def test_resized_is_the_same_market_larger():
+    base = preset("retention_focus")
+    big = base.resized(20_000)
+    assert big.customers.n_customers == 20_000
+    for small_firm, big_firm in zip(base.firms, big.firms, strict=True):
+        assert big_firm.budget == pytest.approx(10 * small_firm.budget)
+    # the same spend per customer buys the same week-1 lever effects (up to the seeding's
+    # rounding of customers and prospects)
+    a, b = Market(base, rng=1), Market(big, rng=1)
+    for fa, fb in zip(a.firms, b.firms, strict=True):
+        assert fb.effects.service == pytest.approx(fa.effects.service, rel=0.02)
+        assert fb.effects.reach_per_year == pytest.approx(fa.effects.reach_per_year, rel=0.1)
+    # n_customers alone keeps the budget: a tenth of the spend per customer
+    assert base.with_overrides({"customers.n_customers": 20_000}).firms[0].budget == (
+        base.firms[0].budget
+    )
+    assert base.resized(base.customers.n_customers) == base

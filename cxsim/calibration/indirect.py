@@ -117,8 +117,8 @@ class Problem:
     def scenario_at(self, log_theta: np.ndarray, n_customers: int | None = None):
         """The base scenario with θ = exp(log_theta) and the simulated population."""
         values = {f"customers.{k}": float(v) for k, v in zip(NAMES, np.exp(log_theta), strict=True)}
-        values["customers.n_customers"] = int(n_customers or self.n_customers)
-        return self.scenario.with_overrides(values)
+        # the base market, larger (budgets scaled with it: same spend per customer)
+        return self.scenario.resized(int(n_customers or self.n_customers)).with_overrides(values)
 
     def cohort(self, log_theta: np.ndarray, seeds: list[int], n_customers: int | None = None):
         """The simulated cohort's (frequency, recency, T) pooled over ``seeds``."""

@@ -122,6 +122,23 @@ class Scenario:
         changes["firms"] = tuple(firms)
         return replace(self, **changes)
 
+    def resized(self, n_customers: int) -> Scenario:
+        """The same market with ``n_customers`` customers: every firm's budget scaled with them.
+
+        Budgets are absolute (currency per year, :class:`cxsim.params.FirmSpec`), so changing
+        ``customers.n_customers`` alone gives a market in which each firm spends less (or more)
+        per customer. Where a larger population only stands for more precision (calibration's
+        simulated cohorts, validation checks), the market meant is this one, larger: the same
+        spend per customer, so the same lever effects.
+        """
+        changed = self.with_overrides({"customers.n_customers": n_customers})
+        factor = changed.customers.n_customers / self.customers.n_customers
+        if factor == 1.0:
+            return changed
+        return replace(
+            changed, firms=tuple(replace(f, budget=f.budget * factor) for f in changed.firms)
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain nested dict (TOML-ready: no None values)."""
         out: dict[str, Any] = {"name": self.name, "description": self.description}

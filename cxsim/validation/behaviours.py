@@ -9,7 +9,7 @@ Tests (tests/test_behaviours.py) and ``cxsim validate`` assert on what they retu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,23 +26,6 @@ from cxsim.validation.checks import CALIBRATION, HELD_OUT, CheckResult, check
 def _mean_se(values: Sequence[float]) -> tuple[float, float]:
     a = np.asarray(values, dtype=float)
     return float(a.mean()), float(a.std(ddof=1) / np.sqrt(a.size)) if a.size > 1 else float("nan")
-
-
-def at_size(scenario: Scenario, n_customers: int | None) -> Scenario:
-    """``scenario`` with ``n_customers`` customers and every firm's budget scaled with them.
-
-    Budgets are absolute (currency per year, :class:`cxsim.params.FirmSpec`), so a market ten
-    times larger at the same budget is a market in which each firm spends a tenth as much per
-    customer. Checks that enlarge a preset's market only for statistical precision mean the
-    *same* market, larger: the same spend per customer.
-    """
-    if n_customers is None or n_customers == scenario.customers.n_customers:
-        return scenario
-    factor = n_customers / scenario.customers.n_customers
-    firms = tuple(replace(f, budget=f.budget * factor) for f in scenario.firms)
-    return replace(
-        scenario, customers=replace(scenario.customers, n_customers=n_customers), firms=firms
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +332,7 @@ def service_recovery(
     more often than a minor one, so the groups differ in severity as well as in what happened.
     """
     sc = preset(scenario) if isinstance(scenario, str) else (scenario or Scenario())
-    sc = at_size(sc, n_customers)
+    sc = sc.resized(n_customers) if n_customers else sc
     extra = {} if recovery_speed is None else {"recovery_speed": recovery_speed}
     m = Market(sc, rng=rng, customer_agents=False, **extra)
     target = m.firm_index(firm)
@@ -443,7 +426,8 @@ def bad_news(
     NPV lost to it, ``(NPV_off − NPV_on) / NPV_off``; their ratio is the leverage of bad news
     (Goldenberg, Libai, Moldovan & Muller 2007).
     """
-    sc = at_size(preset(scenario) if isinstance(scenario, str) else scenario, n_customers)
+    sc = preset(scenario) if isinstance(scenario, str) else scenario
+    sc = sc.resized(n_customers) if n_customers else sc
     rows = []
     for i, s in enumerate(replication_seeds(seed, replications)):
         on = Market(sc, rng=s, customer_agents=False)
