@@ -317,7 +317,10 @@ def test_every_text_on_a_chart_is_projector_sized():
 
 
 def test_lines_are_drawn_on_a_kept_background():
-    m = DashboardMarket(n_customers=300, seed=4)
+    # the default market at 300 customers: budgets scaled with it (same spend per customer)
+    default = DashboardMarket(seed=4)
+    budget = default.firms[0].spec.budget * 300 / default.customers.n
+    m = DashboardMarket(n_customers=300, budget=budget, seed=4)
     for _ in range(60):
         render_all(m)
         m.step()
