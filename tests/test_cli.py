@@ -464,3 +464,20 @@ def test_python_dash_m_runs_the_command_line(tmp_path):
         )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.startswith("usage: cxsim run")
+
+
+def test_n_customers_is_the_same_market_resized():
+    import argparse
+
+    from cxsim.cli import inputs
+    from cxsim.params import preset
+
+    args = argparse.Namespace(sets=None, weeks=None, n_customers=500)
+    (sc,) = inputs.scenarios(["retention_focus"], args, ()).values()
+    assert sc == preset("retention_focus").resized(500)
+    assert sc.firms[0].budget == preset("retention_focus").firms[0].budget / 4
+    # --set keeps budgets as they are: the same firms in a smaller market
+    args = argparse.Namespace(sets=["customers.n_customers=500"], weeks=None, n_customers=None)
+    (kept,) = inputs.scenarios(["retention_focus"], args, ()).values()
+    assert kept.customers.n_customers == 500
+    assert kept.firms[0].budget == preset("retention_focus").firms[0].budget

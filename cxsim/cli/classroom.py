@@ -142,7 +142,9 @@ def tournament(args: argparse.Namespace, extra: list[str]) -> int:
     from cxsim.params import resolve_scenario
 
     market = checked(resolve_scenario, args.market)
-    market = checked(market.with_overrides, n_customers=args.n_customers, weeks=args.weeks)
+    # the market at the tournament's size, budgets scaled with it (Scenario.resized)
+    market = checked(market.resized, args.n_customers)
+    market = checked(market.with_overrides, weeks=args.weeks)
     strategies = checked(load_strategies, args.folder, market)
     out = checked(check_out_dir, args.out or args.folder, option="--out")
     progress = sys.stderr.isatty() if args.progress is None else bool(args.progress)

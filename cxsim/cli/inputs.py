@@ -41,7 +41,11 @@ def scenarios(
                     f"{key}: given by --set ({sc.get(key)!r}) and by {option} ({value!r}); "
                     "give it once"
                 )
-        sc = checked(sc.with_overrides, {k: v for k, (_, v) in flags.items()})
+        if "market.weeks" in flags:
+            sc = checked(sc.with_overrides, {"market.weeks": flags["market.weeks"][1]})
+        if "customers.n_customers" in flags:
+            # the same market at another size: budgets scale with it (Scenario.resized)
+            sc = checked(sc.resized, flags["customers.n_customers"][1])
         if sc.name in out:
             raise CLIError(f"scenarios: {name!r} repeats scenario {sc.name!r}; give each once")
         out[sc.name] = sc

@@ -272,7 +272,8 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
         "--n-customers",
         type=int_range(n_low, n_high),
         metavar="N",
-        help="population size (default: the scenario's, 2000)",
+        help="population size: the same market, larger or smaller, every firm's budget scaled "
+        "with it (default: the scenario's, 2000; --set customers.n_customers=N keeps budgets)",
     )
     p.add_argument(
         "--set",

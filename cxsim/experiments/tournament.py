@@ -244,7 +244,9 @@ def tournament(
         replications: seeds per match; every match runs on the same seeds (common random
             numbers).
         seed: master seed of the replications.
-        n_customers, weeks: market size and horizon (``None``: the market's own).
+        n_customers, weeks: market size and horizon (``None``: the market's own). A size is
+            the same market resized (:meth:`cxsim.params.Scenario.resized`): the market's firms'
+            budgets scale with it; an entrant's own ``budget`` is its own.
         level: confidence level of the intervals.
         executor, workers: where runs go (see :func:`~cxsim.experiments.make_executor`).
         progress: a progress bar over the pairings.
@@ -270,12 +272,10 @@ def tournament(
     if not 0 < float(level) < 1:
         raise ScenarioError(f"level: {level!r} must be between 0 and 1")
     base = resolve_scenario(market)
-    overrides: dict[str, Any] = {}
-    if n_customers is not None:
-        overrides["n_customers"] = n_customers
+    if n_customers is not None:  # the same market at the class's size (budgets scaled)
+        base = base.resized(n_customers)
     if weeks is not None:
-        overrides["weeks"] = weeks
-    base = base.with_overrides(overrides) if overrides else base
+        base = base.with_overrides({"weeks": weeks})
     if len(base.firms) < 2:
         raise ScenarioError(
             f"market: {base.name!r} has {len(base.firms)} firm; a match needs two seats"
