@@ -158,8 +158,10 @@ class Firm(mesa.Agent):
         report = self.model.report
         if acq + ret <= 0 or not report:
             return
-        clv, cac, new = (float(report[k][self.index]) for k in ("clv", "cac", "new"))
-        if new == 0:  # no customer won: dear if money was spent on it, free otherwise
+        clv, cac, won = (
+            float(report[k][self.index]) for k in ("clv", "cac", "first_purchases")
+        )
+        if won == 0:  # no prospect won: dear if money was spent on it, free otherwise
             # (the actual acquisition spend: advertising and redeemed promotions)
             cac = np.inf if float(report["acquisition_spend"][self.index]) > 0 else 0.0
         if clv != clv:  # no estimate yet

@@ -1,0 +1,182 @@
+"""Metrics that mean what the industry means (issue 13): active customers by recency, purchase
+share, NPS from a simulated 0–10 survey with its sampling error, CAC per customer won from
+prospects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cxsim import Market
+from cxsim.core import metrics
+from cxsim.core.metrics import (
+    ACTIVE_WINDOW_WEEKS,
+    METRIC_INFO,
+    active_mask,
+    likelihood_to_recommend,
+    nps_from_scores,
+    nps_survey,
+)
+from cxsim.core.rules import ADVOCATE, BUYER
+from cxsim.core.streams import MECHANISMS
+
+NEW = ("alive", "active", "first_purchases", "purchase_share", "nps", "nps_se")
+
+
+@pytest.fixture(scope="module")
+def run():
+    market = Market(rng=11, n_customers=600)
+    frame = market.run(80)
+    return market, frame
+
+
+def test_new_metrics_are_declared_once_with_unit_and_meaning():
+    for name in NEW:
+        m = METRIC_INFO[name]
+        assert m.label and m.unit and m.meaning
+    assert METRIC_INFO["nps"].unit == "points in [−100, 100]"
+
+
+def test_alive_is_the_ladder_count_and_customers_its_alias(run):
+    market, frame = run
+    stages = frame[["buyer", "repeat", "client", "advocate"]].sum(axis=1)
+    assert (frame["alive"] == stages).all()
+    assert (frame["customers"] == frame["alive"]).all()
+
+
+def test_active_counts_purchases_within_the_window(run):
+    market, frame = run
+    c = market.customers
+    last = frame[frame["week"] == frame["week"].max()]
+    age = market.week - c.last_purchase.astype(float)
+    expected = ((age <= ACTIVE_WINDOW_WEEKS) & ~np.isnan(age)).sum(axis=0)
+    assert last["active"].tolist() == expected.tolist()
+    # everyone active bought at least once; nobody who never bought is active
+    assert not (active_mask(c.last_purchase, market.week, ACTIVE_WINDOW_WEEKS)
+                & np.isnan(c.last_purchase)).any()
+
+
+def test_active_excludes_customers_who_stopped_buying_and_alive_does_not():
+    """A customer who has not bought for longer than the window is not active, even while the
+    ladder still counts it alive (it has not formally left)."""
+    lp = np.array([[0.0, np.nan], [60.0, 10.0], [np.nan, 70.0]], dtype=np.float32)
+    mask = active_mask(lp, 100.0, 52.0)
+    assert mask.tolist() == [[False, False], [True, False], [False, True]]
+    assert metrics.active_counts(lp, 100.0, 52.0).tolist() == [1.0, 1.0]
+    # the boundary: a purchase exactly ``window`` weeks old still counts
+    assert active_mask(np.array([[48.0]], dtype=np.float32), 100.0, 52.0).all()
+
+
+def test_active_is_at_most_everyone_who_ever_bought(run):
+    market, frame = run
+    ever = (~np.isnan(market.customers.last_purchase)).sum(axis=0)
+    last = frame[frame["week"] == frame["week"].max()]
+    assert (last["active"].to_numpy() <= ever).all()
+
+
+def test_purchase_share_sums_to_one_each_week(run):
+    _, frame = run
+    weeks = frame[frame["purchases"].groupby(frame["week"]).transform("sum") > 0]
+    total = weeks.groupby("week")["purchase_share"].sum()
+    assert np.allclose(total, 1.0)
+    shares = weeks["purchases"] / weeks.groupby("week")["purchases"].transform("sum")
+    assert np.allclose(weeks["purchase_share"], shares)
+
+
+def test_cac_counts_only_customers_won_from_prospects(run):
+    _, frame = run
+    assert (frame["new"] == frame["first_purchases"] + frame["won_back"]).all()
+    won = frame[frame["first_purchases"] > 0]
+    assert np.allclose(won["cac"], won["acquisition_spend"] / won["first_purchases"])
+    assert frame.loc[frame["first_purchases"] == 0, "cac"].isna().all()
+
+
+# --------------------------------------------------------------------------------------------
+# NPS
+# --------------------------------------------------------------------------------------------
+
+
+def test_nps_of_customers_whose_expectations_were_met_is_positive():
+    rng = np.random.default_rng(1)
+    n = 5000
+    trust = rng.uniform(0.75, 1.0, n)
+    satisfaction = rng.uniform(0.0, 1.0, n)  # met or exceeded
+    nps, se = nps_survey(trust, satisfaction, 400, rng)
+    assert nps - 2 * se > 0
+
+
+def test_nps_of_disappointed_customers_is_negative():
+    rng = np.random.default_rng(2)
+    n = 5000
+    trust = rng.uniform(0.1, 0.5, n)
+    satisfaction = rng.uniform(-3.0, -1.2, n)  # felt short by more than disappointment_margin
+    nps, se = nps_survey(trust, satisfaction, 400, rng)
+    assert nps + 2 * se < 0
+
+
+def test_nps_interval_shrinks_with_sample_size():
+    rng = np.random.default_rng(3)
+    n = 20_000
+    trust = rng.uniform(0.0, 1.0, n)
+    satisfaction = rng.normal(-0.5, 1.0, n)
+    ses = [nps_survey(trust, satisfaction, k, np.random.default_rng(4))[1] for k in (50, 200, 800)]
+    assert ses[0] > ses[1] > ses[2] > 0
+    # the standard error falls as 1/sqrt(n): 4x the sample, about half the error
+    assert ses[1] / ses[2] == pytest.approx(2.0, rel=0.2)
+
+
+def test_nps_formula_and_scale():
+    scores = np.array([10, 9, 9, 8, 7, 6, 0, 3, 10, 10], dtype=float)  # 5 promoters, 3 detractors
+    nps, se = nps_from_scores(scores)
+    p, q = 0.5, 0.3
+    assert nps == pytest.approx(20.0)
+    assert se == pytest.approx(100 * np.sqrt((p + q - (p - q) ** 2) / 10))
+    assert np.isnan(nps_from_scores(np.array([]))[0])
+    assert nps_from_scores(np.full(7, 10.0)) == (100.0, 0.0)
+    assert nps_from_scores(np.full(7, 2.0)) == (-100.0, 0.0)
+
+
+def test_likelihood_to_recommend_is_a_0_to_10_whole_number():
+    z = np.array([0.0, 0.0, 0.0, 5.0, -5.0])
+    trust = np.array([0.0, 0.4, 1.0, 1.0, 0.0])
+    sat = np.array([0.0, np.nan, 0.0, 3.0, -4.0])
+    out = likelihood_to_recommend(trust, sat, z)
+    assert out.tolist() == [5.0, 7.0, 10.0, 10.0, 0.0]
+    # an untried firm's trust (0.4) and a met expectation: a passive, not a detractor
+    assert 7 <= out[1] <= 8
+
+
+def test_nps_survey_samples_only_active_customers_and_reports_points(run):
+    market, frame = run
+    assert frame["nps"].dropna().between(-100, 100).all()
+    assert (frame["nps_se"].dropna() >= 0).all()
+    # a firm without active customers has no NPS
+    young = Market(
+        rng=5, n_customers=300, firms=[{"name": "a", "initial_customers": 0.0}]
+    ).to_frame()
+    assert young["active"].iloc[0] == 0 and np.isnan(young["nps"].iloc[0])
+
+
+def test_the_survey_has_its_own_stream_and_reshuffles_no_other_draw():
+    assert MECHANISMS[-1] == "survey"
+    a = Market(rng=9, n_customers=400)
+    fa = a.run(20)
+    b = Market(rng=9, n_customers=400)
+    b.streams.survey = np.random.default_rng(12345)  # a different survey, same market
+    fb = b.run(20)
+    same = [c for c in fa.columns if c not in ("nps", "nps_se")]
+    assert fa[same].equals(fb[same])
+    assert not fa["nps"].equals(fb["nps"])
+    # same seed, same numbers
+    assert Market(rng=9, n_customers=400).run(20).equals(fa)
+
+
+def test_mean_trust_is_over_alive_customers(run):
+    market, frame = run
+    c = market.customers
+    alive = (c.stage >= BUYER) & (c.stage <= ADVOCATE)
+    last = frame[frame["week"] == frame["week"].max()]
+    for f in range(c.n_firms):
+        if alive[:, f].any():
+            got = last["mean_trust"].iloc[f]
+            assert got == pytest.approx(c.trust[alive[:, f], f].mean())
