@@ -52,8 +52,9 @@ def test_active_counts_purchases_within_the_window(run):
     expected = ((age <= ACTIVE_WINDOW_WEEKS) & ~np.isnan(age)).sum(axis=0)
     assert last["active"].tolist() == expected.tolist()
     # everyone active bought at least once; nobody who never bought is active
-    assert not (active_mask(c.last_purchase, market.week, ACTIVE_WINDOW_WEEKS)
-                & np.isnan(c.last_purchase)).any()
+    assert not (
+        active_mask(c.last_purchase, market.week, ACTIVE_WINDOW_WEEKS) & np.isnan(c.last_purchase)
+    ).any()
 
 
 def test_active_excludes_customers_who_stopped_buying_and_alive_does_not():
@@ -180,3 +181,90 @@ def test_mean_trust_is_over_alive_customers(run):
         if alive[:, f].any():
             got = last["mean_trust"].iloc[f]
             assert got == pytest.approx(c.trust[alive[:, f], f].mean())
+
+
+# --------------------------------------------------------------------------------------------
+# incremental CAC and break-even (cxsim.experiments.economics)
+# --------------------------------------------------------------------------------------------
+
+
+def test_without_acquisition_removes_the_acquisition_money_and_keeps_the_rest():
+    from cxsim.experiments.economics import without_acquisition
+    from cxsim.params import ACQUISITION_LEVERS, resolve_scenario
+
+    base = resolve_scenario("retention_focus")
+    cut = without_acquisition(base, "focal")
+    before, after = base.firms[0], cut.firms[0]
+    shares = before.shares()
+    acq = sum(shares[k] for k in ACQUISITION_LEVERS)
+    assert after.budget == pytest.approx(before.budget * (1 - acq))
+    for lever, share in after.shares().items():
+        if lever in ACQUISITION_LEVERS:
+            assert share == 0
+        else:  # same money on every other lever
+            assert share * after.budget == pytest.approx(shares[lever] * before.budget)
+    assert cut.firms[1] == base.firms[1]
+
+
+def test_incremental_cac_of_acquisition_levers_that_do_nothing_gains_nobody():
+    """Known answer: with zero ceilings on advertising and promotion the spend buys nothing, so
+    the paired runs (same seed) win exactly the same customers; the spend was all wasted."""
+    from cxsim.experiments.economics import incremental_cac, incremental_cac_runs
+
+    kw: dict = dict(replications=2, seed=3, weeks=30)
+    kw.update(advertising_ceiling=0.0, promotion_ceiling=0.0)
+    runs = incremental_cac_runs("acquisition_focus", "focal", **kw)
+    assert (runs["incremental_won"] == 0).all() and (runs["incremental_active"] == 0).all()
+    assert (runs["incremental_spend"] > 0).all()
+    assert (runs["acquisition_spend_without"] == 0).all()
+    row = incremental_cac("acquisition_focus", "focal", **kw).iloc[0]
+    assert row["incremental_cac"] == np.inf and np.isfinite(row["cac"])
+
+
+def test_incremental_cac_is_above_the_average_cac_when_others_bring_customers_too():
+    from cxsim.experiments.economics import incremental_cac
+
+    row = incremental_cac("acquisition_focus", "focal", replications=3, seed=1, weeks=52).iloc[0]
+    assert row["incremental_won"] > 0
+    assert row["incremental_cac"] > row["cac"]
+    assert row["ci_low"] <= row["incremental_cac"] <= row["ci_high"]
+
+
+def _npv_frame(values, equity=None):
+    import pandas as pd
+
+    weeks = np.arange(len(values), dtype=float)
+    frame = pd.DataFrame({"week": weeks, "firm": "focal", "npv": np.asarray(values, float)})
+    if equity is not None:
+        frame["customer_equity"] = np.asarray(equity, float)
+    return frame
+
+
+def test_break_even_week_on_hand_made_frames():
+    from cxsim.experiments.economics import break_even_week
+
+    a = _npv_frame([0, 10, 20, 30, 40, 50])
+    b = _npv_frame([0, 5, 21, 29, 45, 60])  # ahead in week 2, behind in 3, ahead from week 4
+    assert break_even_week(a, b) == 4.0
+    assert np.isnan(break_even_week(b, a))  # A never stays above B
+    assert break_even_week(a, _npv_frame([1, 11, 21, 31, 41, 51])) == 0.0
+    # B behind on NPV, but the customers it holds at the horizon are worth more
+    b_eq = _npv_frame([0, 8, 16, 24, 32, 40], equity=[0, 0, 0, 0, 100, 100])
+    a_eq = a.assign(customer_equity=0.0)
+    assert np.isnan(break_even_week(a_eq, b_eq))
+    assert break_even_week(a_eq, b_eq, with_equity=True, discount_rate=0.0) == 4.0
+    with pytest.raises(ValueError, match="discount_rate"):
+        break_even_week(a_eq, b_eq, with_equity=True)
+
+
+def test_break_even_week_averages_replications_and_picks_the_firm():
+    import pandas as pd
+
+    from cxsim.experiments.economics import break_even_week
+
+    a = _npv_frame([0, 10, 20])
+    b = pd.concat([_npv_frame([0, 0, 30]), _npv_frame([0, 30, 30])])  # mean 0, 15, 30
+    other = _npv_frame([0, -100, -100]).assign(firm="rival")
+    assert break_even_week(a, pd.concat([b, other]), firm="focal") == 1.0
+    with pytest.raises(ValueError, match="several firms"):
+        break_even_week(a, pd.concat([b, other]))

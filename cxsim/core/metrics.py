@@ -167,9 +167,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         won = v["first_purchases"]
         out["cac"] = np.where(won > 0, acq / won, np.nan)
         total = v["purchases"].sum()
-        out["purchase_share"] = (
-            v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
-        )
+        out["purchase_share"] = v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
 
         contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
         margin = np.where(start > 0, contribution / start / dt, np.nan)
