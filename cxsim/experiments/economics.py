@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cxsim.core.model import Market
 from cxsim.experiments.seeds import replication_seeds
@@ -136,6 +135,8 @@ def incremental_cac(
     ratio = float(_ratio(spend.mean(), gained.mean()))
     low = high = float("nan")
     if k > 1 and gained.mean() > 0:
+        from scipy import stats
+
         cov = np.cov(spend, gained, ddof=1)
         var = (cov[0, 0] - 2 * ratio * cov[0, 1] + ratio**2 * cov[1, 1]) / (k * gained.mean() ** 2)
         half = float(stats.t.ppf(0.5 + level / 2, k - 1)) * math.sqrt(max(var, 0.0))
