@@ -20,7 +20,15 @@ from cxsim.core.metrics import (
 from cxsim.core.rules import ADVOCATE, BUYER
 from cxsim.core.streams import MECHANISMS
 
-NEW = ("alive", "active", "first_purchases", "purchase_share", "nps", "nps_se")
+NEW = (
+    "alive",
+    "active",
+    "first_purchases",
+    "purchase_share",
+    "share_of_wallet",
+    "nps",
+    "nps_se",
+)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +90,22 @@ def test_purchase_share_sums_to_one_each_week(run):
     assert np.allclose(total, 1.0)
     shares = weeks["purchases"] / weeks.groupby("week")["purchases"].transform("sum")
     assert np.allclose(weeks["purchase_share"], shares)
+
+
+def test_share_of_wallet_is_the_firms_share_of_its_active_customers_purchases(run):
+    market, frame = run
+    c = market.customers
+    rows, firm = market.events["purchases"]
+    last = frame[frame["week"] == frame["week"].max()]
+    for f in range(c.n_firms):
+        theirs = (market.week - c.last_purchase[rows, f].astype(float)) <= ACTIVE_WINDOW_WEEKS
+        assert last["share_of_wallet"].iloc[f] == pytest.approx(np.mean(firm[theirs] == f))
+    assert frame["share_of_wallet"].dropna().between(0, 1).all()
+    # with one firm, its active customers buy only from it
+    alone = Market(rng=4, n_customers=300, firms=[{"name": "only"}]).run(5)
+    assert (alone["share_of_wallet"].dropna() == 1.0).all() and alone[
+        "share_of_wallet"
+    ].notna().any()
 
 
 def test_cac_counts_only_customers_won_from_prospects(run):

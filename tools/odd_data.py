@@ -332,4 +332,5 @@ ECONOMIC_MEASURES: tuple[str, ...] = (
     "alive",
     "active",
     "purchase_share",
+    "share_of_wallet",
 )

@@ -21,6 +21,9 @@ Economic measures and their formulas:
   the 12-month buyer of direct marketing, Hughes 1994 on recency); a customer can be active
   for both firms. ``customers`` is a deprecated alias of ``alive``;
 * ``purchase_share = purchases / all purchases in the market`` (share, per week);
+  ``share_of_wallet``: of this week's purchases by the firm's active customers, from any firm,
+  the share the firm served (share, per week; the share of category requirements of panel data,
+  Bhattacharya 1997; Keiningham et al. 2005 on share of wallet);
 * ``cac = acquisition spend / first_purchases`` (currency per customer won; NaN in a week with
   none), acquisition spend being advertising plus the promotions redeemed and
   ``first_purchases`` the prospects who bought from the firm for the first time: won-back
@@ -168,6 +171,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["cac"] = np.where(won > 0, acq / won, np.nan)
         total = v["purchases"].sum()
         out["purchase_share"] = v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
+        out["share_of_wallet"] = share_of_wallet(model)
 
         contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
         margin = np.where(start > 0, contribution / start / dt, np.nan)
@@ -222,6 +226,26 @@ def active_counts(last_purchase: np.ndarray, week: float, window: float) -> np.n
     """Per firm (column), the customers active by recency (:func:`active_mask`), as floats."""
     mask = active_mask(last_purchase, week, window)
     return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])], dtype=float)
+
+
+def share_of_wallet(model: Market) -> np.ndarray:
+    """Per firm: of this week's purchases by its active customers (from any firm), the share
+    it served (NaN if they bought nothing this week). The weekly share of category requirements
+    of panel data (Bhattacharya 1997; share of wallet, Keiningham et al. 2005), counted from the
+    week's purchases (``model.events["purchases"]``), so it costs a pass over them only."""
+    c = model.customers
+    n_firms = c.n_firms
+    out = np.full(n_firms, np.nan)
+    rows, firm = model.events.get("purchases", (np.empty(0, np.int64), np.empty(0, np.int64)))
+    if rows.size == 0:
+        return out
+    cutoff = np.float32(model.week - ACTIVE_WINDOW_WEEKS)
+    for f in range(n_firms):
+        theirs = c.last_purchase[rows, f] >= cutoff
+        n = np.count_nonzero(theirs)
+        if n:
+            out[f] = np.count_nonzero(theirs & (firm == f)) / n
+    return out
 
 
 def likelihood_to_recommend(
@@ -417,6 +441,13 @@ METRIC_INFO: dict[str, Metric] = {
             "purchase share (share of the market's purchases)",
             "share",
             "the firm's purchases / all purchases in the market this week (NaN if none)",
+        ),
+        Metric(
+            "share_of_wallet",
+            "share of wallet (share of its active customers' purchases)",
+            "share",
+            "of this week's purchases by the firm's active customers (from any firm), the share "
+            "the firm served (NaN if they bought nothing)",
         ),
         Metric(
             "delighted",

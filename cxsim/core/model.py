@@ -509,6 +509,7 @@ class Market(mesa.Model):
         np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
         np.put(c.last_purchase, at, self.week)
+        self._event("purchases", rows, firm)
         c.last_firm[rows] = firm
         # what the purchase is worth: the basket (gamma-gamma around the customer's usual one)
         # at the firm's price; its cost of goods at the firm's unit cost
