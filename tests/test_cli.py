@@ -220,7 +220,7 @@ def test_compare_headline_table_and_files(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     text = captured.out
-    for metric in ("customers", "churn_rate", "cac", "clv", "npv", "nps"):
+    for metric in ("active", "alive", "churn_rate", "cac", "clv", "npv", "nps"):
         assert metric in text
     assert "acquisition_focus" in text and "retention_focus − acquisition_focus" in text
     assert "[" in text  # intervals

@@ -101,10 +101,10 @@ def test_bass_market_is_configured_as_specified():
     assert cfg.customers.churn_base == 0 and cfg.customers.wom_positive_reach == 0
     assert cfg.network.network == "complete"
     assert np.all(np.isinf(m.customers.need_rate))  # CustomerTable's branch for inf
-    assert m.to_frame()["customers"].iloc[0] == 0
+    assert m.to_frame()["alive"].iloc[0] == 0
     # whoever considers the firm buys in the same step and stays: customers == considerers
     m.run_for(10)
-    assert m.to_frame()["customers"].iloc[-1] == m.customers.considers[:, 0].sum() > 0
+    assert m.to_frame()["alive"].iloc[-1] == m.customers.considers[:, 0].sum() > 0
 
 
 def test_bass_docking_frame_and_reproducibility(pool):

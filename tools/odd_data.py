@@ -328,4 +328,9 @@ ECONOMIC_MEASURES: tuple[str, ...] = (
     "customer_equity",
     "value_per_customer",
     "nps",
+    "nps_se",
+    "alive",
+    "active",
+    "purchase_share",
+    "share_of_wallet",
 )

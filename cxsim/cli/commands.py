@@ -107,7 +107,7 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
 
     scenarios = inputs.scenarios(args.scenarios, args, ("default",))
     inputs.check_firm(args.firm, scenarios)
-    metrics = args.metric or ["customers", "npv"]
+    metrics = args.metric or ["active", "npv"]
     for m in metrics:
         inputs.check_metric("--metric", m, METRICS)
     if bool(args.grid) == bool(args.design):

@@ -195,7 +195,7 @@ def _add_sweep(sub) -> None:
         "--metric",
         action="append",
         metavar="NAME",
-        help="metric to report (repeatable; default customers, npv)",
+        help="metric to report (repeatable; default active, npv)",
     )
     _experiment_options(p, 1)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from cxsim.viz.style import MISSING, fmt
 
-HEADLINE_METRICS = ("customers", "churn_rate", "cac", "clv", "npv", "nps")
+HEADLINE_METRICS = ("active", "alive", "churn_rate", "cac", "clv", "npv", "nps")
 #: 1, 3 and 5 years.
 HEADLINE_WEEKS = (52, 156, 260)
 

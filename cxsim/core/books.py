@@ -18,6 +18,7 @@ import numpy as np
 COUNTERS: tuple[str, ...] = (
     "purchases",
     "new",
+    "first_purchases",
     "won_back",
     "churned",
     "churned_of_start",

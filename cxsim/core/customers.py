@@ -47,6 +47,9 @@ class CustomerTable:
         purchases: purchases from the firm since the customer (re)joined it.
         complaint_open: the customer has a complaint about the firm waiting to be resolved.
         satisfaction: felt satisfaction of the last experience with the firm (``nan`` if none).
+        last_purchase: week of the last purchase from the firm (weeks since the start, float32;
+            ``nan`` if never; a firm's initial customers count as having bought in week 0): the
+            recency behind the ``active`` customer count.
         heard_positive, heard_negative: word-of-mouth messages received this week, heard next week.
     """
 
@@ -66,6 +69,7 @@ class CustomerTable:
     purchases: np.ndarray
     complaint_open: np.ndarray
     satisfaction: np.ndarray
+    last_purchase: np.ndarray
     heard_positive: np.ndarray
     heard_negative: np.ndarray
 
@@ -145,6 +149,7 @@ class CustomerTable:
             purchases=np.zeros(shape, dtype=np.int32),
             complaint_open=np.zeros(shape, dtype=bool),
             satisfaction=np.full(shape, np.nan, dtype=float),
+            last_purchase=np.full(shape, np.nan, dtype=np.float32),
             heard_positive=np.zeros(shape, dtype=np.int32),
             heard_negative=np.zeros(shape, dtype=np.int32),
         )
@@ -155,6 +160,7 @@ class CustomerTable:
         self.stage[rows, firm] = REPEAT
         self.streak[rows, firm] = streak
         self.purchases[rows, firm] = streak
+        self.last_purchase[rows, firm] = 0.0
         self.last_firm[rows] = firm
 
     def stage_counts(self) -> np.ndarray:
@@ -214,6 +220,7 @@ class Customer(FixedAgent):
     streak = _Column("streak", "Per firm: consecutive needs served.")
     purchases = _Column("purchases", "Per firm: purchases since (re)joining.")
     satisfaction = _Column("satisfaction", "Per firm: satisfaction of the last experience.")
+    last_purchase = _Column("last_purchase", "Per firm: week of the last purchase (nan: never).")
 
     def __init__(self, model, row: int, cell=None) -> None:
         super().__init__(model)

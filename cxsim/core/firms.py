@@ -158,10 +158,17 @@ class Firm(mesa.Agent):
         report = self.model.report
         if acq + ret <= 0 or not report:
             return
-        clv, cac, new = (float(report[k][self.index]) for k in ("clv", "cac", "new"))
+        # the thermostat's acquisition cost: acquisition spend per customer won *or won back*
+        # (every newcomer), as the rule was set up and its presets studied; the reported ``cac``
+        # counts prospects won only (cxsim.core.metrics)
+        clv, spend, new = (
+            float(report[k][self.index]) for k in ("clv", "acquisition_spend", "new")
+        )
         if new == 0:  # no customer won: dear if money was spent on it, free otherwise
             # (the actual acquisition spend: advertising and redeemed promotions)
-            cac = np.inf if float(report["acquisition_spend"][self.index]) > 0 else 0.0
+            cac = np.inf if spend > 0 else 0.0
+        else:
+            cac = spend / new
         if clv != clv:  # no estimate yet
             return
         target = self.model.rules.adapt_split(

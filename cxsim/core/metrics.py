@@ -13,25 +13,47 @@ Economic measures and their formulas:
   plus the discounts redeemed (discount × price × basket on each purchase that gets one: an
   unredeemed promotion budget is not spent);
 * ``npv``: cumulative profit discounted at ``market.discount_rate`` per year;
-* ``cac = acquisition spend / new customers`` (currency per new customer; NaN in a week with none),
-  acquisition spend being advertising plus the promotions redeemed;
-* ``churn_rate``: of the active customers at the start of the week, the share who left during it
+* customer counts: ``alive`` = customers at the buyer, repeat, client or advocate stage (the
+  model's latent "not yet lost" state, like the alive state of the Pareto/NBD, Schmittlein,
+  Morrison & Colombo 1987: it includes customers now buying from the rival); ``active`` =
+  customers whose last purchase from the firm is at most :data:`ACTIVE_WINDOW_WEEKS` (52) weeks
+  old, the recency count firms report ("active buyers in the trailing 12 months", eBay, Etsy;
+  the 12-month buyer of direct marketing, Hughes 1994 on recency); a customer can be active
+  for both firms. ``customers`` is a deprecated alias of ``alive``;
+* ``purchase_share = purchases / all purchases in the market`` (share, per week);
+  ``share_of_wallet``: of this week's purchases by the firm's active customers, from any firm,
+  the share the firm served (share, per week; the share of category requirements of panel data,
+  Bhattacharya 1997; Keiningham et al. 2005 on share of wallet);
+* ``cac = acquisition spend / first_purchases`` (currency per customer won; NaN in a week with
+  none), acquisition spend being advertising plus the promotions redeemed and
+  ``first_purchases`` the prospects who bought from the firm for the first time: won-back
+  customers are not counted (``new = first_purchases + won_back``); the *incremental* CAC,
+  from paired runs without the acquisition spend, is
+  :func:`cxsim.experiments.economics.incremental_cac`;
+* ``churn_rate``: of the alive customers at the start of the week, the share who left during it
   (customers won and lost within the week count in ``churned``, not here);
   ``retention_rate = 1 − churn_rate``;
 * ``clv``: ``m·(1+d)/(1+d−r)`` per customer (first margin now; Gupta & Lehmann 2003), with weekly
-  contribution margin per customer ``m = (revenue − cogs − serve_cost − retention spend)/customers``
-  (retention spend: the retention levers' up-front spend plus the loyalty rewards redeemed), weekly
-  retention ``r`` and weekly discount ``d``, both smoothed over about a quarter (exponential
-  average, 13 weeks) because a single week is noisy;
-* ``customer_equity = customers·clv`` (Blattberg & Deighton 1996);
+  contribution margin per customer ``m = (revenue − cogs − serve_cost − retention spend)/alive``
+  (alive at the start of the week; retention spend: the retention levers' up-front spend plus
+  the loyalty rewards redeemed), weekly retention ``r`` and weekly discount ``d``, both smoothed
+  over about a quarter (exponential average, 13 weeks) because a single week is noisy; cohort
+  CLV, realised and predicted by BG/NBD from the transaction log, is in
+  :mod:`cxsim.experiments.clv`;
+* ``customer_equity = alive·clv`` (Blattberg & Deighton 1996): the value of the relationships
+  the firm holds; at the horizon, its terminal value (break-even horizons with it:
+  :func:`cxsim.experiments.economics.break_even_week`);
 * ``value_per_customer = npv / customers acquired`` (the realised average value), counting every
   first purchase after being a prospect or lost since the start (a won-back customer counts
-  again; the customers a firm starts with do not); ``new`` and so ``cac`` count won-back
-  customers too (``won_back`` says how many);
-* ``nps``: share of promoters minus share of detractors among the firm's customers who have
-  bought (Reichheld 2003). Promoters trust the firm at least ``advocate_trust`` and were not
-  disappointed last time; detractors were disappointed last time or trust it less than
-  ``churn_trust_floor``.
+  again; the customers a firm starts with do not);
+* ``nps``: Net Promoter Score of a simulated survey, in points on −100…100 (Reichheld 2003): each
+  week :data:`NPS_SAMPLE` (200) of the firm's active customers, drawn from the market's own
+  ``survey`` random stream (so asking reshuffles no other draw), answer the 0–10 likelihood to
+  recommend, ``round(5 + 5·trust + 1·felt + z)`` clipped to 0…10 with ``felt`` the felt
+  satisfaction of their last experience and ``z`` standard normal response error
+  (:func:`likelihood_to_recommend`); ``nps = 100·(promoters − detractors)/respondents`` with
+  promoters answering 9–10 and detractors 0–6; ``nps_se = 100·sqrt((p + q − (p − q)²)/n)`` its
+  sampling standard error (shares ``p`` of promoters, ``q`` of detractors, ``n`` respondents).
 """
 
 from __future__ import annotations
@@ -50,6 +72,30 @@ from cxsim.core.rules import ADVOCATE, BUYER, STAGES
 if TYPE_CHECKING:
     from cxsim.core.customers import CustomerTable
     from cxsim.core.model import Market
+
+#: Recency window of an active customer (weeks): a customer is active for a firm while the last
+#: purchase from it is at most this old. 52 weeks: the "12-month buyer" of direct marketing and
+#: the active-customer count public retailers report (eBay, Etsy and PayPal count an active
+#: buyer or account as one that transacted in the trailing 12 months; Amazon's "active customer
+#: accounts" likewise).
+ACTIVE_WINDOW_WEEKS = 52.0
+
+#: Respondents per firm in the weekly NPS tracking survey (a continuous tracker; a sample of a
+#: few hundred a wave is common practice). The survey is every week (no carried-forward values).
+NPS_SAMPLE = 200
+
+#: Likelihood to recommend (:func:`likelihood_to_recommend`): the answer of a customer with no
+#: trust and a met expectation (the scale's midpoint, 5).
+NPS_BASE = 5.0
+#: Points added by full trust (trust 1 → 10, the top of the scale; an untried firm's trust 0.4
+#: → 7, a passive).
+NPS_TRUST = 5.0
+#: Points per felt quality unit of the last experience's satisfaction (a disappointment,
+#: felt < −disappointment_margin = −1.125, costs at least a point).
+NPS_SATISFACTION = 1.0
+#: Standard deviation of the response error (points): the same customer gives one of about
+#: three neighbouring answers.
+NPS_NOISE = 1.0
 
 
 def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
@@ -71,12 +117,14 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     counts = c.stage_counts()
     for k, stage in enumerate(STAGES):
         out[stage] = counts[:, k].astype(float)
-    n_active = counts[:, BUYER : ADVOCATE + 1].sum(axis=1)
-    customers = n_active.astype(float)
-    out["customers"] = customers
+    alive = counts[:, BUYER : ADVOCATE + 1].sum(axis=1).astype(float)
+    out["alive"] = alive
+    out["active"] = active_counts(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+    out["customers"] = alive.copy()  # deprecated alias of ``alive``
     for name in (
         "purchases",
         "new",
+        "first_purchases",
         "won_back",
         "churned",
         "complaints",
@@ -98,13 +146,8 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     ):
         out[name] = v[name].copy()
 
-    p = model.config.customers
-    mean_trust, mean_expectation, nps = _active_averages(
-        c,
-        missed_below=-p.disappointment_margin,  # felt units, as word_of_mouth_senders
-        promoter_trust=p.advocate_trust,
-        detractor_trust=p.churn_trust_floor,
-    )
+    mean_trust, mean_expectation = _active_averages(c)
+    out["nps"], out["nps_se"] = nps_tracking(model)
 
     start = book.active_at_start.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -124,7 +167,11 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["mean_expectation"] = mean_expectation
 
         acq, ret = v["acquisition_spend"], v["retention_spend"]
-        out["cac"] = np.where(v["new"] > 0, acq / v["new"], np.nan)
+        won = v["first_purchases"]
+        out["cac"] = np.where(won > 0, acq / won, np.nan)
+        total = v["purchases"].sum()
+        out["purchase_share"] = v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
+        out["share_of_wallet"] = share_of_wallet(model)
 
         contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
         margin = np.where(start > 0, contribution / start / dt, np.nan)
@@ -134,10 +181,9 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         d_week = (1.0 + model.config.market.discount_rate) ** (1.0 / 52.0) - 1.0
         r = np.minimum(book.retention, 1.0 - 1e-9)
         out["clv"] = book.margin * (1.0 + d_week) / (1.0 + d_week - r)
-        out["customer_equity"] = customers * out["clv"]
+        out["customer_equity"] = alive * out["clv"]
         out["npv"] = book.npv.copy()
         out["value_per_customer"] = np.where(book.acquired > 0, book.npv / book.acquired, np.nan)
-        out["nps"] = nps
 
     out["quality"] = np.array([f.quality for f in firms])
     out["price"] = np.array([f.price for f in firms])
@@ -146,40 +192,133 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     return out
 
 
-def _active_averages(
-    c: CustomerTable, *, missed_below: float, promoter_trust: float, detractor_trust: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per firm, over its active customers (buyer to advocate): mean trust, mean expectation
-    (NaN without customers) and NPS (NaN when none has bought yet).
+def _active_averages(c: CustomerTable) -> tuple[np.ndarray, np.ndarray]:
+    """Per firm, over its alive customers (buyer to advocate): mean trust and mean expectation
+    (NaN without customers).
 
-    One firm column at a time, on the active rows only: no full ``(n, F)`` temporaries. Sums run
+    One firm column at a time, on the alive rows only: no full ``(n, F)`` temporaries. Sums run
     in row order, one value after the other (``cumsum``), exactly as a sum over axis 0 of the
     masked table does, so the figures do not depend on how they are computed.
     """
     n_firms = c.stage.shape[1]
     mean_trust = np.full(n_firms, np.nan)
     mean_expectation = np.full(n_firms, np.nan)
-    nps = np.full(n_firms, np.nan)
     stage = c.stage
-    active = (stage >= BUYER) & (stage <= ADVOCATE)  # whole table: faster than column by column
+    alive = (stage >= BUYER) & (stage <= ADVOCATE)  # whole table: faster than column by column
     for f in range(n_firms):
-        rows = np.flatnonzero(active[:, f])
+        rows = np.flatnonzero(alive[:, f])
         if rows.size == 0:
             continue
         at = rows * n_firms + f  # positions in the row-major table (take copies a strided view)
-        trust = np.take(c.trust, at)
-        mean_trust[f] = np.cumsum(trust)[-1] / rows.size
+        mean_trust[f] = np.cumsum(np.take(c.trust, at))[-1] / rows.size
         mean_expectation[f] = np.cumsum(np.take(c.expectation, at))[-1] / rows.size
-        sat = np.take(c.satisfaction, at)
-        known = ~np.isnan(sat)
-        n_known = np.count_nonzero(known)
-        if n_known == 0:
-            continue
-        missed = sat < missed_below
-        promoters = np.count_nonzero(known & ~missed & (trust >= promoter_trust))
-        detractors = np.count_nonzero(known & (missed | (trust < detractor_trust)))
-        nps[f] = (promoters - detractors) / n_known
-    return mean_trust, mean_expectation, nps
+    return mean_trust, mean_expectation
+
+
+def active_mask(last_purchase: np.ndarray, week: float, window: float) -> np.ndarray:
+    """Bool mask of the same shape as ``last_purchase``: bought within the last ``window`` weeks
+    at the end of week ``week`` (a purchase in the step that starts at week ``w`` is dated ``w``,
+    so it counts through the report of week ``w + window``). Never bought (``nan``): not active."""
+    return last_purchase >= np.float32(week - window)
+
+
+def active_counts(last_purchase: np.ndarray, week: float, window: float) -> np.ndarray:
+    """Per firm (column), the customers active by recency (:func:`active_mask`), as floats."""
+    mask = active_mask(last_purchase, week, window)
+    return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])], dtype=float)
+
+
+def share_of_wallet(model: Market) -> np.ndarray:
+    """Per firm: of this week's purchases by its active customers (from any firm), the share
+    it served (NaN if they bought nothing this week). The weekly share of category requirements
+    of panel data (Bhattacharya 1997; share of wallet, Keiningham et al. 2005), counted from the
+    week's purchases (``model.events["purchases"]``), so it costs a pass over them only."""
+    c = model.customers
+    n_firms = c.n_firms
+    out = np.full(n_firms, np.nan)
+    rows, firm = model.events.get("purchases", (np.empty(0, np.int64), np.empty(0, np.int64)))
+    if rows.size == 0:
+        return out
+    cutoff = np.float32(model.week - ACTIVE_WINDOW_WEEKS)
+    for f in range(n_firms):
+        theirs = c.last_purchase[rows, f] >= cutoff
+        n = np.count_nonzero(theirs)
+        if n:
+            out[f] = np.count_nonzero(theirs & (firm == f)) / n
+    return out
+
+
+def likelihood_to_recommend(
+    trust: np.ndarray, satisfaction: np.ndarray, noise: np.ndarray
+) -> np.ndarray:
+    """Answers to "How likely is it that you would recommend us to a friend or colleague?" on
+    the 0–10 scale (Reichheld 2003), whole points.
+
+    A latent score ``NPS_BASE + NPS_TRUST·trust + NPS_SATISFACTION·felt + NPS_NOISE·z``, rounded
+    and clipped to 0…10: trust in [0, 1] (a customer with no trust answers 5, full trust 10),
+    felt satisfaction of the last experience in felt quality units (a disappointment lowers the
+    answer; ``nan``, no experience in the model yet, counts as a met expectation, 0), and a
+    standard normal response error ``z`` (``noise``). Form: satisfaction and trust are the main
+    antecedents of recommendation intentions (meta-analysis of de Matos & Rossi 2008; Morgan &
+    Hunt 1994 on trust); the coefficients are modelling choices, set from the scale's anchors,
+    not fitted to any NPS target.
+    """
+    felt = np.nan_to_num(satisfaction, nan=0.0)
+    latent = NPS_BASE + NPS_TRUST * trust + NPS_SATISFACTION * felt + NPS_NOISE * noise
+    return np.clip(np.rint(latent), 0.0, 10.0)
+
+
+def nps_from_scores(scores: np.ndarray) -> tuple[float, float]:
+    """Net Promoter Score of 0–10 answers and its standard error, both in points on −100…100.
+
+    ``NPS = 100·(p − q)`` with ``p`` the share of promoters (9–10) and ``q`` of detractors
+    (0–6) (Reichheld 2003); ``se = 100·sqrt((p + q − (p − q)²)/n)``, the standard error of a
+    difference of two shares of one multinomial sample of ``n`` answers. NaN without answers."""
+    n = scores.size
+    if n == 0:
+        return float("nan"), float("nan")
+    p = np.count_nonzero(scores >= 9) / n
+    q = np.count_nonzero(scores <= 6) / n
+    return 100.0 * (p - q), 100.0 * float(np.sqrt(max(p + q - (p - q) ** 2, 0.0) / n))
+
+
+def nps_survey(
+    trust: np.ndarray,
+    satisfaction: np.ndarray,
+    sample: int,
+    rng: np.random.Generator,
+) -> tuple[float, float]:
+    """NPS survey of ``sample`` respondents drawn without replacement from a firm's active
+    customers (``trust`` and ``satisfaction``: one entry per active customer); everyone if
+    there are fewer. Returns ``(nps, se)`` in points on −100…100 (:func:`nps_from_scores`).
+    Draws only from ``rng`` (the market's ``survey`` stream): asking changes nothing else."""
+    n = trust.size
+    if n == 0:
+        return float("nan"), float("nan")
+    if n > sample:
+        pick = rng.choice(n, size=sample, replace=False)
+        trust, satisfaction = trust[pick], satisfaction[pick]
+    scores = likelihood_to_recommend(trust, satisfaction, rng.standard_normal(trust.size))
+    return nps_from_scores(scores)
+
+
+def nps_tracking(model: Market) -> tuple[np.ndarray, np.ndarray]:
+    """This week's tracking survey, firm by firm: ``NPS_SAMPLE`` of the firm's active customers
+    (bought within ``ACTIVE_WINDOW_WEEKS``) answer the 0–10 question (:func:`nps_survey`);
+    NPS and its standard error in points, NaN for a firm without active customers."""
+    c = model.customers
+    n_firms = c.n_firms
+    nps = np.full(n_firms, np.nan)
+    se = np.full(n_firms, np.nan)
+    mask = active_mask(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+    rng = model.streams.survey
+    for f in range(n_firms):
+        rows = np.flatnonzero(mask[:, f])
+        at = rows * n_firms + f
+        nps[f], se[f] = nps_survey(
+            np.take(c.trust, at), np.take(c.satisfaction, at), NPS_SAMPLE, rng
+        )
+    return nps, se
 
 
 @dataclass(frozen=True)
@@ -234,16 +373,38 @@ METRIC_INFO: dict[str, Metric] = {
             "customers at the lost stage of the loyalty ladder at the end of the week",
         ),
         Metric(
+            "alive",
+            "alive customers (buyer to advocate)",
             "customers",
-            "customers (buyer to advocate)",
+            "the model's latent relationships: customers at the buyer, repeat, client or advocate "
+            "stage (not lost) at the end of the week, whether or not they still buy from the firm",
+        ),
+        Metric(
+            "active",
+            "active customers (bought in the last 52 weeks)",
             "customers",
-            "active customers (buyer, repeat, client or advocate) at the end of the week",
+            "customers whose last purchase from the firm is at most ACTIVE_WINDOW_WEEKS (52) weeks "
+            "old at the end of the week: the 12-month active-buyer count retailers report",
+        ),
+        Metric(
+            "customers",
+            "customers (deprecated: same as alive)",
+            "customers",
+            "deprecated alias of alive, kept so that old analyses run; use active (by recency) or "
+            "alive (not lost)",
         ),
         Metric(
             "new",
             "new customers (per week)",
             "customers per week",
             "first purchases by prospects and by lost customers (won back ones included)",
+        ),
+        Metric(
+            "first_purchases",
+            "customers won from prospects (per week)",
+            "customers per week",
+            "first-ever purchases from the firm (prospects who bought; won-back customers not "
+            "included): new − won_back",
         ),
         Metric(
             "won_back",
@@ -255,13 +416,13 @@ METRIC_INFO: dict[str, Metric] = {
             "churned",
             "customers lost (per week)",
             "customers per week",
-            "active customers who defected",
+            "alive customers who defected (moved to the lost stage)",
         ),
         Metric(
             "churn_rate",
             "churn rate (share per week)",
             "per week",
-            "share of the active customers at the start of the week who defected during it",
+            "share of the alive customers at the start of the week who defected during it",
         ),
         Metric(
             "retention_rate",
@@ -274,6 +435,19 @@ METRIC_INFO: dict[str, Metric] = {
             "purchases (per week)",
             "purchases per week",
             "needs served by the firm",
+        ),
+        Metric(
+            "purchase_share",
+            "purchase share (share of the market's purchases)",
+            "share",
+            "the firm's purchases / all purchases in the market this week (NaN if none)",
+        ),
+        Metric(
+            "share_of_wallet",
+            "share of wallet (share of its active customers' purchases)",
+            "share",
+            "of this week's purchases by the firm's active customers (from any firm), the share "
+            "the firm served (NaN if they bought nothing)",
         ),
         Metric(
             "delighted",
@@ -340,7 +514,7 @@ METRIC_INFO: dict[str, Metric] = {
             "mean_expectation",
             "mean expectation (quality units)",
             "quality units",
-            "mean predicted ('will') quality of the firm among its active customers",
+            "mean predicted ('will') quality of the firm among its alive customers",
         ),
         Metric(
             "mean_experienced",
@@ -364,13 +538,21 @@ METRIC_INFO: dict[str, Metric] = {
             "mean_trust",
             "mean trust (0–1)",
             "trust [0,1]",
-            "mean trust among the firm's active customers",
+            "mean trust among the firm's alive customers (buyer to advocate)",
         ),
         Metric(
             "nps",
-            "NPS (promoters − detractors, share)",
-            "share in [−1, 1]",
-            "promoters − detractors among active customers who have bought (see economics)",
+            "NPS (points, −100 to 100)",
+            "points in [−100, 100]",
+            "Net Promoter Score of the week's survey of NPS_SAMPLE (200) active customers: "
+            "% answering 9–10 − % answering 0–6 to the 0–10 likelihood to recommend",
+        ),
+        Metric(
+            "nps_se",
+            "NPS standard error (points)",
+            "points",
+            "sampling standard error of nps: 100·sqrt((p + q − (p − q)²)/n) for shares p of "
+            "promoters and q of detractors among n respondents",
         ),
         Metric(
             "revenue",
@@ -422,9 +604,10 @@ METRIC_INFO: dict[str, Metric] = {
         ),
         Metric(
             "cac",
-            "CAC (currency per new customer)",
-            "currency per new customer",
-            "acquisition spend / new customers",
+            "CAC (currency per customer won)",
+            "currency per customer won",
+            "acquisition spend / customers won from prospects (first_purchases; win-backs not "
+            "counted; NaN in a week with none)",
         ),
         Metric(
             "clv",
@@ -436,7 +619,8 @@ METRIC_INFO: dict[str, Metric] = {
             "customer_equity",
             "customer equity (currency)",
             "currency",
-            "customers × clv",
+            "alive × clv: the value of the relationships the firm holds (at the horizon: its "
+            "terminal value)",
         ),
         Metric(
             "value_per_customer",

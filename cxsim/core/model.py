@@ -508,6 +508,8 @@ class Market(mesa.Model):
         np.put(c.standard, at, self.rules.raise_standard(expected, predicted))
         np.put(c.knowledge, at, self.rules.learn_customer(knowledge, learning))
         np.put(c.satisfaction, at, felt)
+        np.put(c.last_purchase, at, self.week)
+        self._event("purchases", rows, firm)
         c.last_firm[rows] = firm
         # what the purchase is worth: the basket (gamma-gamma around the customer's usual one)
         # at the firm's price; its cost of goods at the firm's unit cost
@@ -549,6 +551,7 @@ class Market(mesa.Model):
         book = self.book
         book.add("purchases", firm, 1.0)
         book.add("new", firm, newcomer)
+        book.add("first_purchases", firm, old_stage == PROSPECT)
         book.add("won_back", firm, old_stage == LOST)
         book.add("delighted", firm, delighted)
         book.add("disappointed", firm, disappointed)

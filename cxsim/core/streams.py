@@ -29,6 +29,7 @@ MECHANISMS: tuple[str, ...] = (
     "churn",
     "spend",
     "trial",
+    "survey",
 )
 
 

@@ -9,11 +9,13 @@ tasks), :mod:`~cxsim.experiments.seeds`, :mod:`~cxsim.experiments.designs`,
 :mod:`~cxsim.experiments.outputs` (atomic files, slugs, output folders),
 :mod:`~cxsim.experiments.resources` (the estimate checked before the first run, against
 :mod:`cxsim.params.limits`), :mod:`~cxsim.experiments.failures`,
-:mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary` and
-:mod:`~cxsim.experiments.sensitivity`. Import the public names from here.
+:mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary`,
+:mod:`~cxsim.experiments.sensitivity` and :mod:`~cxsim.experiments.economics` (incremental CAC,
+break-even horizons). Import the public names from here.
 """
 
 from cxsim.experiments.designs import sweep_points
+from cxsim.experiments.economics import break_even_week, incremental_cac
 from cxsim.experiments.executors import default_workers, make_executor
 from cxsim.experiments.failures import RunFailedWarning, RunsFailedError
 from cxsim.experiments.frames import ID_COLUMNS
@@ -34,9 +36,11 @@ __all__ = [
     "RunFailedWarning",
     "RunsFailedError",
     "StoreWarning",
+    "break_even_week",
     "check_resources",
     "compare",
     "default_workers",
+    "incremental_cac",
     "make_executor",
     "model_digest",
     "replicate",

@@ -20,7 +20,15 @@ from cxsim.params.declare import show
 __all__ = ["DEFAULT_SUMMARY_METRICS", "summarize"]
 
 #: Metrics :func:`summarize` reports unless told otherwise.
-DEFAULT_SUMMARY_METRICS: tuple[str, ...] = ("customers", "churn_rate", "cac", "clv", "npv", "nps")
+DEFAULT_SUMMARY_METRICS: tuple[str, ...] = (
+    "active",
+    "alive",
+    "churn_rate",
+    "cac",
+    "clv",
+    "npv",
+    "nps",
+)
 
 
 def summarize(

@@ -107,7 +107,7 @@ def _bass_path(
     )
     market.run_for(steps)
     frame = market.to_frame()
-    return frame["customers"].to_numpy(dtype=float) / n
+    return frame["alive"].to_numpy(dtype=float) / n
 
 
 def bass_docking(

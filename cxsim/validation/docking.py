@@ -30,6 +30,7 @@ the whole docking set runs in about two and a half minutes on two cores (docs/va
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -114,6 +115,22 @@ CLV_MARGIN = 4.0
 CLV_N = 50_000
 #: |t| limit for the CLV mean over independent customers (two-sided at ALPHA; n − 1 df).
 CLV_Z_LIMIT = t_threshold(CLV_N - 1, ALPHA, two_sided=True)
+
+#: Cohort CLV, realised vs predicted by BG/NBD from the model's own transaction log
+#: (:mod:`cxsim.experiments.clv`), in a stationary market: one firm (balanced, its budget scaled
+#: to the population), no expectation inflation, a cohort born in weeks 104-130 (the market
+#: two years on), a 52-week calibration period and a 156-week horizon; lost customers do not
+#: come back (``winback_reach = 0``), as BG/NBD assumes (dropout is permanent).
+CLV_COHORT_N = 20_000
+CLV_COHORT_REPS = 8
+CLV_COHORT_WEEKS = {
+    "cohort_start": 104.0,
+    "cohort_weeks": 26.0,
+    "calibration_weeks": 52.0,
+    "horizon_weeks": 156.0,
+}
+#: |t| limit for the mean realised − predicted difference over the replications (n − 1 df).
+CLV_COHORT_Z_LIMIT = t_threshold(CLV_COHORT_REPS - 1, ALPHA, two_sided=True)
 
 #: Sparse networks against the complete-network Bass curve (Fibich & Gibori 2010), at
 #: :data:`cxsim.validation.bass.NETWORK_PAIR`.
@@ -241,6 +258,59 @@ def _clv_check(r: float, d: float) -> Check:
     )
 
 
+def clv_cohort_market() -> dict[str, Any]:
+    """The stationary market of the ``clv-cohort-bgnbd`` check, as overrides of the default."""
+    n = CLV_COHORT_N
+    return {
+        "firms": [{"name": "focal", "strategy": "balanced", "budget": 0.1 * n * 52}],
+        "n_customers": n,
+        "expectation_inflation": 0.0,
+        "winback_reach": 0.0,
+    }
+
+
+def _clv_cohort_check() -> Check:
+    name = "clv-cohort-bgnbd"
+
+    def run() -> CheckResult:
+        from cxsim.experiments.clv import cohort_clv
+
+        seeds = [
+            int(s.generate_state(1, dtype=np.uint32)[0])
+            for s in check_seed(name).spawn(CLV_COHORT_REPS)
+        ]
+        res = [
+            cohort_clv(None, "focal", seed=s, **CLV_COHORT_WEEKS, **clv_cohort_market())
+            for s in seeds
+        ]
+        diff = np.array([r.realised - r.predicted for r in res])
+        se = float(diff.std(ddof=1) / math.sqrt(diff.size))
+        z = float(diff.mean() / se) if se > 0 else float("inf")
+        realised = float(np.mean([r.realised for r in res]))
+        predicted = float(np.mean([r.predicted for r in res]))
+        return CheckResult(
+            simulated=f"realised {realised:.2f}, predicted {predicted:.2f} (t = {z:+.2f})",
+            passed=abs(z) <= CLV_COHORT_Z_LIMIT,
+            details=(
+                f"cohort sizes {[r.n for r in res]}; difference {diff.mean():+.3f} +/- {se:.3f} "
+                f"per customer; per-run t {[round(r.z, 2) for r in res]}"
+            ),
+        )
+
+    return Check(
+        name=name,
+        group="docking",
+        role=HELD_OUT,
+        source="BG/NBD (Fader, Hardie & Lee 2005) fitted to the model's own log",
+        expected=(
+            "mean realised cohort CLV = BG/NBD-predicted CLV (one firm, inflation 0, "
+            f"winback_reach 0, {CLV_COHORT_N:,} customers, {CLV_COHORT_REPS} runs)"
+        ),
+        tolerance=f"|t| <= {CLV_COHORT_Z_LIMIT:.2f} ({CLV_COHORT_REPS - 1} df, two-sided, {ALPHA:g})",
+        run=run,
+    )
+
+
 def _network_check(kind: str) -> Check:
     p, q = NETWORK_PAIR
     name = f"bass-network-{kind}"
@@ -329,6 +399,7 @@ def docking_checks() -> list[Check]:
     out = [_bass_coarse_check(p, q) for p, q in BASS_COARSE_PAIRS]
     out += [_bass_fine_check(p, q) for p, q in BASS_FINE_PAIRS]
     out += [_clv_check(r, d) for r, d in CLV_POINTS]
+    out.append(_clv_cohort_check())
     out += [_network_check(kind) for kind in NETWORK_KINDS_CHECKED]
     out.append(
         Check(
