@@ -9,12 +9,15 @@ tasks), :mod:`~cxsim.experiments.seeds`, :mod:`~cxsim.experiments.designs`,
 :mod:`~cxsim.experiments.outputs` (atomic files, slugs, output folders),
 :mod:`~cxsim.experiments.resources` (the estimate checked before the first run, against
 :mod:`cxsim.params.limits`), :mod:`~cxsim.experiments.failures`,
-:mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary` and
-:mod:`~cxsim.experiments.sensitivity`. Import the public names from here.
+:mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary`,
+:mod:`~cxsim.experiments.sensitivity` and :mod:`~cxsim.experiments.explain` (why one strategy
+beats another: a Shapley decomposition of the gap over mechanisms). Import the public names
+from here.
 """
 
 from cxsim.experiments.designs import sweep_points
 from cxsim.experiments.executors import default_workers, make_executor
+from cxsim.experiments.explain import explain as explain  # Shapley decomposition
 from cxsim.experiments.failures import RunFailedWarning, RunsFailedError
 from cxsim.experiments.frames import ID_COLUMNS
 from cxsim.experiments.outputs import OutputError
@@ -36,6 +39,7 @@ __all__ = [
     "StoreWarning",
     "check_resources",
     "compare",
+    "explain",
     "default_workers",
     "make_executor",
     "model_digest",
