@@ -70,6 +70,7 @@ from cxsim.core.firms import Firm, LeverEffects
 from cxsim.core.model import Market
 from cxsim.experiments.designs import ScenarioLike, _check_weeks
 from cxsim.experiments.executors import make_executor
+from cxsim.experiments.failures import RunsFailedError
 from cxsim.experiments.resources import check_resources, check_runs
 from cxsim.experiments.seeds import _check_int, replication_seeds
 from cxsim.params import LEVERS, FirmSpec, LeverParams, Scenario, ScenarioError, resolve_scenario
@@ -425,16 +426,21 @@ def _setting(channel: Channel, sc: Scenario, firm: str) -> Any:
         return repr(data)
     shares = spec.shares()
     planning: Any = ()
-    if channel.levers:
-        # spend = budget × share; an adaptive firm moves shares between all levers
-        levers = LEVERS if spec.adaptive else channel.levers
+    if channel.levers and spec.adaptive:
+        # an adaptive firm moves budget between all levers, by its own rule and settings
         planning = (
             tuple(getattr(spec, k) for k in _PLANNING),
-            tuple(shares[k] for k in levers),
+            tuple(shares[k] for k in LEVERS),
             sc.levers,
         )
-        if not any(shares[k] for k in levers) and not spec.adaptive:
-            planning = ("no spend", sc.levers)  # no budget reaches these levers
+    elif channel.levers:
+        # a week's spend on a lever: budget/52 × share, plus a share of last week's revenue
+        planning = (
+            "fixed",
+            tuple(spec.budget * shares[k] for k in channel.levers),
+            tuple(spec.budget_revenue_share * shares[k] for k in channel.levers),
+            sc.levers,
+        )
     return (
         tuple(getattr(spec, f) for f in channel.firm),
         tuple(repr(sc.get(p)) for p in channel.params),
@@ -690,7 +696,7 @@ def _execute(
         if ex == "serial":
             for s, r, seed in tasks:
                 out[(s, r)] = _run_hybrid(a, b, firm, tuple(sorted(s)), seed, weeks, metric)
-                bar.update(1)
+                bar.update(1)  # (a failing run raises its own error here, in this process)
         else:
             futures: dict[cf.Future, tuple[frozenset[str], int]] = {}
             try:
@@ -702,9 +708,10 @@ def _execute(
                     try:
                         out[key] = float(fut.result())
                     except Exception as exc:
-                        raise RuntimeError(
+                        raise RunsFailedError(
                             f"explain: the run of coalition {sorted(key[0])} on replication "
-                            f"{key[1]} failed: {type(exc).__name__}: {exc}"
+                            f"{key[1]} failed ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+                            "a decomposition needs every coalition"
                         ) from exc
                     bar.update(1)
             except BaseException:
