@@ -280,8 +280,8 @@ def explain(args: argparse.Namespace, extra: list[str]) -> int:
             table,
             start=name_a,
             end=name_b,
-            ylabel=f"{args.metric}, {name_b} − {name_a} ({unit})" if unit else None,
-            title=f"Why {name_b} differs from {name_a}: firm {args.firm}",
+            ylabel=f"B − A ({unit})" if unit else None,
+            title=f"{args.metric}, firm {args.firm}: B = {name_b}, A = {name_a}",
         )
         try:
             save_figure(ax.figure, out / "explain.png")

@@ -409,6 +409,7 @@ def _setting(channel: Channel, sc: Scenario, firm: str) -> Any:
         data = sc.to_dict()
         for key in ("name", "description"):
             data.pop(key, None)
+        data.get("market", {}).pop("weeks", None)  # every run lasts the same (explain's weeks)
         for c in CHANNELS:
             for p in c.params:
                 section, name = p.split(".")

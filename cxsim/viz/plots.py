@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from cxsim.core.metrics import METRIC_INFO
 from cxsim.viz.style import (
@@ -601,9 +602,11 @@ def plot_waterfall(
                 fontsize=8,
             )
         ax.axhline(0.0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
+        ax.margins(y=0.08)  # room for the labels
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(float(v))))
         ax.set_xticks(xs, [n.replace("_", " ") for n in names])
         ax.set_ylabel(ylabel or f"gap, {end} − {start}")
         ax.set_xlabel(f"mechanism (switched from {start} to {end})")
         if title:
-            ax.set_title(title)
+            ax.set_title(title, loc="left", wrap=True)
         return ax
