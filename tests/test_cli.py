@@ -185,7 +185,9 @@ def test_subprocess_error_has_no_traceback(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "sweep", "sensitivity", "validate", "app"])
+@pytest.mark.parametrize(
+    "command", ["run", "compare", "sweep", "sensitivity", "explain", "validate", "app"]
+)
 def test_every_command_has_help(command, capsys):
     assert main([command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -195,7 +197,7 @@ def test_every_command_has_help(command, capsys):
 def test_top_level_help(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("run", "compare", "sweep", "sensitivity", "validate", "app"):
+    for command in ("run", "compare", "sweep", "sensitivity", "explain", "validate", "app"):
         assert command in out
 
 

@@ -64,7 +64,9 @@ def test_ladder_on_given_axes_and_firm(frame):
         plot_ladder(frame, firm="nobody")
 
 
-@pytest.mark.parametrize("metric", ["active", "alive", "customers", "churn_rate", "npv", "nps", "clv"])
+@pytest.mark.parametrize(
+    "metric", ["active", "alive", "customers", "churn_rate", "npv", "nps", "clv"]
+)
 def test_metric_bands(frame, metric):
     ax = plot_metric_bands(frame, metric)
     assert labelled(ax) and ax.get_ylabel() == METRIC_LABELS[metric]

@@ -898,9 +898,7 @@ def test_experience_spread_grows_with_unlearned_mismatch_and_falls_with_consiste
 def test_repair_satisfaction_hand_values():
     # a felt shortfall of -2 repaired by share 0.8 -> -0.4; share 0 leaves it; share 1 reaches
     # indifference (0) and no further; a satisfied customer (+1) is not touched
-    s = rules.repair_satisfaction(
-        np.array([-2.0, -2.0, -2.0, 1.0]), np.array([0.8, 0.0, 1.0, 0.8])
-    )
+    s = rules.repair_satisfaction(np.array([-2.0, -2.0, -2.0, 1.0]), np.array([0.8, 0.0, 1.0, 0.8]))
     np.testing.assert_allclose(s, [-0.4, -2.0, 0.0, 1.0])
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from cxsim.cli import calibrate as calibration
 from cxsim.cli import classroom, inputs
 from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
-from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_SENSITIVITY
-from cxsim.cli.running import check_plan, progress, run_experiment
+from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_EXPLAIN, DEFAULT_SENSITIVITY
+from cxsim.cli.running import check_plan, executor, progress, run_experiment
 from cxsim.cli.values import parse_assignment, parse_list, parse_ranges
 
 
@@ -212,6 +212,85 @@ def sensitivity(args: argparse.Namespace, extra: list[str]) -> int:
     return EXIT_RUNS_FAILED if failures else EXIT_OK
 
 
+def explain(args: argparse.Namespace, extra: list[str]) -> int:
+    """``cxsim explain A B``: the Shapley decomposition of :func:`cxsim.experiments.explain`,
+    printed as a table; with ``--out``, ``explain.csv`` and ``explain.png`` (a waterfall)."""
+    from cxsim.cli.tables import frame_table
+    from cxsim.core.metrics import METRIC_INFO, METRICS
+    from cxsim.experiments import explain as decompose
+    from cxsim.experiments.explain import METRICS as NAMED
+    from cxsim.experiments.explain import active_channels, default_replications
+    from cxsim.experiments.resources import check_runs
+
+    if len(args.scenarios) not in (0, 2):
+        raise CLIError(
+            f"explain: give two scenarios, A and B (got {len(args.scenarios)}); the gap "
+            "explained is B − A"
+        )
+    scenarios = inputs.scenarios(args.scenarios, args, DEFAULT_EXPLAIN)
+    if len(scenarios) != 2:  # pragma: no cover - inputs.scenarios refuses a repeated name
+        raise CLIError("explain: give two different scenarios")
+    inputs.check_firm(args.firm, scenarios)
+    inputs.check_metric("--metric", args.metric, [*NAMED, *METRICS])
+    (name_a, a), (name_b, b) = scenarios.items()
+    k = len(active_channels(a, b, args.firm))
+    replications = args.replications or default_replications(k)
+    runs = (1 << k) * replications
+    checked(check_runs, runs, replications, force=args.force)
+    check_plan(args, [(a, None, runs)])
+    out = inputs.check_out(args)
+    ex, close = executor(args)
+    try:
+        table = checked(
+            decompose,
+            a,
+            b,
+            firm=args.firm,
+            metric=args.metric,
+            replications=replications,
+            seed=args.seed,
+            executor=ex,
+            progress=progress(args),
+            force=args.force,
+        )
+    finally:
+        close()
+    unit = "currency" if args.metric in NAMED else METRIC_INFO[args.metric].unit
+    print(
+        f"Firm {args.firm!r}: {args.metric} of {name_b!r} − {name_a!r}, split over mechanisms "
+        f"(Shapley values on common random numbers; mean [95% interval] over {replications} "
+        f"replications, seed {args.seed}; {runs:,} runs: {1 << k} coalitions of {k} "
+        f"mechanisms that differ; {a.customers.n_customers:,} customers, "
+        f"{table.attrs['weeks']} weeks)."
+    )
+    shown = table[table["active"] | (table["mechanism"] == "total")]
+    print(frame_table(shown.drop(columns=["active", "switches"])))
+    quiet = [m for m in table["mechanism"] if m != "total" and m not in set(shown["mechanism"])]
+    if quiet:
+        print(f"Exactly 0 (the scenarios do not differ on them): {', '.join(quiet)}.")
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        from cxsim.experiments.outputs import save_figure, write_csv
+        from cxsim.viz.plots import plot_waterfall
+
+        inputs.make_out(out)
+        write_csv(table, out / "explain.csv", index=False)
+        ax = plot_waterfall(
+            table,
+            start=name_a,
+            end=name_b,
+            ylabel=f"B − A ({unit})" if unit else None,
+            title=f"{args.metric}, firm {args.firm}: B = {name_b}, A = {name_a}",
+        )
+        try:
+            save_figure(ax.figure, out / "explain.png")
+        finally:
+            plt.close(ax.figure)
+        print(f"wrote {out / 'explain.csv'}, {out / 'explain.png'}")
+    return EXIT_OK
+
+
 def validate(args: argparse.Namespace, extra: list[str]) -> int:
     if extra and extra[0] == "--":
         extra = extra[1:]
@@ -252,6 +331,7 @@ HANDLERS = {
     "compare": compare,
     "sweep": sweep,
     "sensitivity": sensitivity,
+    "explain": explain,
     "calibrate": calibration.calibrate,
     "validate": validate,
     "app": app,

@@ -1,9 +1,11 @@
-"""The ``cxsim`` command line: run, compare, sweep, sensitivity, calibrate, tournament, classroom,
-validate, app.
+"""The ``cxsim`` command line: run, compare, sweep, sensitivity, explain, calibrate, tournament,
+classroom, validate, app.
 
 ``cxsim compare`` is the headline: the acquisition-focused and the retention-focused firm on the
 same market and the same seeds, a table of outcomes at 1, 3 and 5 years with 95% intervals and
-paired differences, and a figure. ``cxsim <command> --help`` documents each command.
+paired differences, and a figure. ``cxsim explain A B`` says why one beats the other: the gap
+split over mechanisms by Shapley values (:mod:`cxsim.experiments.explain`).
+``cxsim <command> --help`` documents each command.
 
 Every input is checked before anything runs or is written. Bad input (an unknown scenario file,
 malformed TOML, a bad ``--set`` key or value, a ``--rule`` that cannot be imported or does not

@@ -212,7 +212,9 @@ class Customer(FixedAgent):
     leave_propensity = _Column("leave_propensity", "Multiplier of the defection hazard (mean 1).")
     considers = _Column("considers", "Per firm: in the consideration set.")
     expectation = _Column("expectation", "Per firm: predicted ('will') quality (quality units).")
-    standard = _Column("standard", "Per firm: the 'should' standard experiences are judged against.")
+    standard = _Column(
+        "standard", "Per firm: the 'should' standard experiences are judged against."
+    )
     trust = _Column("trust", "Per firm: trust in [0, 1].")
     knowledge = _Column("knowledge", "Per firm: how well the firm knows this customer, [0, 1].")
     grudge = _Column("grudge", "Per firm: unresolved dissatisfaction (quality units).")

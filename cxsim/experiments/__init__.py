@@ -10,13 +10,15 @@ tasks), :mod:`~cxsim.experiments.seeds`, :mod:`~cxsim.experiments.designs`,
 :mod:`~cxsim.experiments.resources` (the estimate checked before the first run, against
 :mod:`cxsim.params.limits`), :mod:`~cxsim.experiments.failures`,
 :mod:`~cxsim.experiments.frames`, :mod:`~cxsim.experiments.summary`,
-:mod:`~cxsim.experiments.sensitivity` and :mod:`~cxsim.experiments.economics` (incremental CAC,
-break-even horizons). Import the public names from here.
+:mod:`~cxsim.experiments.sensitivity`, :mod:`~cxsim.experiments.economics` (incremental CAC,
+break-even horizons) and :mod:`~cxsim.experiments.explain` (why one strategy beats another: a
+Shapley decomposition of the gap over mechanisms). Import the public names from here.
 """
 
 from cxsim.experiments.designs import sweep_points
 from cxsim.experiments.economics import break_even_week, incremental_cac
 from cxsim.experiments.executors import default_workers, make_executor
+from cxsim.experiments.explain import explain as explain  # Shapley decomposition
 from cxsim.experiments.failures import RunFailedWarning, RunsFailedError
 from cxsim.experiments.frames import ID_COLUMNS
 from cxsim.experiments.outputs import OutputError
@@ -39,6 +41,7 @@ __all__ = [
     "break_even_week",
     "check_resources",
     "compare",
+    "explain",
     "default_workers",
     "incremental_cac",
     "make_executor",

@@ -18,9 +18,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from cxsim.core.metrics import METRIC_INFO
-from cxsim.viz.style import PALETTE, REFERENCE_COLOR, STAGE_COLORS, STYLE, series_color, style
+from cxsim.viz.style import (
+    PALETTE,
+    REFERENCE_COLOR,
+    STAGE_COLORS,
+    STYLE,
+    fmt,
+    series_color,
+    style,
+)
 
 __all__ = [
     "METRIC_LABELS",
@@ -35,6 +44,7 @@ __all__ = [
     "plot_ladder",
     "plot_metric_bands",
     "plot_sweep_map",
+    "plot_waterfall",
     "style",
 ]
 
@@ -520,4 +530,83 @@ def plot_sweep_map(
         bar.set_label(clabel or METRIC_LABELS.get(value, value))
         if title:
             ax.set_title(title)
+        return ax
+
+
+def plot_waterfall(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+    start: str = "A",
+    end: str = "B",
+    active_only: bool = True,
+) -> Axes:
+    """A waterfall of a decomposition: from A's outcome (0 on the axis) each mechanism's
+    contribution added in turn, up to the total gap B − A, each step with its 95% interval.
+
+    For the table of :func:`cxsim.experiments.explain` (columns ``mechanism``, ``contribution``,
+    ``low``, ``high``, ``active``, a last row ``total``): gains in the palette's green, losses
+    in its vermilion, the total in its blue; each bar is labelled with its value (:func:`fmt`).
+
+    Args:
+        table: the decomposition, one row per mechanism and a row ``total``.
+        ax: axes to draw on; a new figure if ``None``.
+        ylabel: the metric's label with its unit (default: ``"gap, B − A"``).
+        title: the figure's title.
+        start, end: names of the two scenarios, for the axis labels.
+        active_only: leave out mechanisms on which the scenarios do not differ (exactly 0).
+    """
+    with style():
+        ax = _axes(ax)
+        rows = table[table["mechanism"] != "total"]
+        if active_only and "active" in rows.columns:
+            rows = rows[rows["active"].astype(bool)]
+        total = table[table["mechanism"] == "total"].iloc[0]
+        names = [*rows["mechanism"].astype(str), "total"]
+        values = rows["contribution"].to_numpy(dtype=float)
+        bottoms = np.concatenate([[0.0], np.cumsum(values)[:-1]]) if len(values) else values
+        gain, loss, whole = PALETTE[2], PALETTE[1], PALETTE[0]
+        xs = np.arange(len(names))
+        for i, (v, b0) in enumerate(zip(values, bottoms, strict=True)):
+            ax.bar(i, v, bottom=b0, color=gain if v >= 0 else loss, width=0.6)
+            if i + 1 < len(names):  # connector to the next bar
+                ax.plot([i + 0.3, i + 0.7], [b0 + v, b0 + v], color=REFERENCE_COLOR, lw=0.8)
+        t = float(total["contribution"])
+        ax.bar(len(values), t, color=whole, width=0.6)
+        ends = np.concatenate([bottoms + values, [t]])
+        lows = np.concatenate([rows["low"].to_numpy(dtype=float), [float(total["low"])]])
+        highs = np.concatenate([rows["high"].to_numpy(dtype=float), [float(total["high"])]])
+        contrib = np.concatenate([values, [t]])
+        base = np.concatenate([bottoms, [0.0]])
+        ok = np.isfinite(lows) & np.isfinite(highs)
+        if ok.any():  # the interval of each step, around the step's end
+            ax.errorbar(
+                xs[ok],
+                ends[ok],
+                yerr=[ends[ok] - (base + lows)[ok], (base + highs)[ok] - ends[ok]],
+                fmt="none",
+                ecolor="#000000",
+                elinewidth=0.8,
+                capsize=3,
+            )
+        for x, y, v in zip(xs, ends, contrib, strict=True):
+            ax.annotate(
+                fmt(v),
+                (x, y),
+                xytext=(0, 4 if v >= 0 else -4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom" if v >= 0 else "top",
+                fontsize=8,
+            )
+        ax.axhline(0.0, color=REFERENCE_COLOR, linewidth=0.8, zorder=0)
+        ax.margins(y=0.08)  # room for the labels
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt(float(v))))
+        ax.set_xticks(xs, [n.replace("_", " ") for n in names])
+        ax.set_ylabel(ylabel or f"gap, {end} − {start}")
+        ax.set_xlabel(f"mechanism (switched from {start} to {end})")
+        if title:
+            ax.set_title(title, loc="left", wrap=True)
         return ax
