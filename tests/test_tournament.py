@@ -28,9 +28,10 @@ from cxsim.params import ScenarioError
 SMALL = {"n_customers": 300, "weeks": 13, "replications": 3, "executor": "serial"}
 CLI_SMALL = ["--n-customers", "300", "--weeks", "13", "--replications", "3", "--serial"]
 
+# every entrant spends the market's own budget (at the tournament's size: the default market's
+# 10,400 a year scaled to its customers), so the matches compare splits at equal spend
 RETENTION = """\
 # a team that keeps its customers
-budget = 10400
 description = "keep them happy"
 [allocation]
 service = 0.4
@@ -39,7 +40,7 @@ complaint_handling = 0.2
 advertising = 0.1
 """
 ACQUISITION = 'strategy = "acquisition_focus"\n'
-BALANCED = 'strategy = "balanced"\nbudget = 10400\n'
+BALANCED = 'strategy = "balanced"\n'
 
 
 def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -159,7 +160,7 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path, text, expected):
 def test_loading_checks_the_folder_and_a_file(tmp_path):
     with pytest.raises(ScenarioError, match="not a folder"):
         load_strategies(tmp_path / "missing")
-    folder = _folder(tmp_path, {"ana.toml": RETENTION})
+    folder = _folder(tmp_path, {"ana.toml": "budget = 10400\n" + RETENTION})
     with pytest.raises(ScenarioError, match="at least two strategy files"):
         load_strategies(folder)
     entry = load_strategy(folder / "ana.toml")

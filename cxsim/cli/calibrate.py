@@ -19,7 +19,7 @@ from cxsim.cli.errors import EXIT_OK, CLIError, checked
 
 def add_parser(sub) -> None:
     """Register ``calibrate`` with the command line's subparsers."""
-    from cxsim.cli.parser import MAX_SEED, int_range
+    from cxsim.cli.options import MAX_SEED, int_range
 
     p = sub.add_parser(
         "calibrate",

@@ -34,7 +34,7 @@ DEFAULT_CUSTOMERS, DEFAULT_WEEKS, DEFAULT_REPLICATIONS = 1_000, 156, 5
 
 def add_parsers(sub: Any) -> None:
     """Register ``tournament`` and ``classroom`` with the command line's subparsers."""
-    from cxsim.cli.parser import MAX_SEED, field_bounds, int_range
+    from cxsim.cli.options import MAX_SEED, field_bounds, int_range
 
     p = sub.add_parser(
         "tournament",

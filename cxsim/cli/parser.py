@@ -1,19 +1,23 @@
-"""The argument parser: commands, their options and the bounds of numeric options.
-
-Bounds of options that set a parameter (``--weeks``, ``--n-customers``, ``--week``) are those the
-parameter registry declares (the ``low``/``high`` metadata of the :mod:`cxsim.params` dataclass
-fields), so the command line and a scenario file accept the same values.
-"""
+"""The argument parser: the commands and their own options (the option groups they share, and
+the bounds of numeric options, are in :mod:`cxsim.cli.options`)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import fields
 
 from cxsim.cli.calibrate import add_parser as _add_calibrate
 from cxsim.cli.classroom import add_parsers as _add_classroom
 from cxsim.cli.errors import PROG, Parser
+from cxsim.cli.options import (
+    MAX_SEED,
+    experiment_options,
+    field_bounds,
+    force_option,
+    int_range,
+    progress_option,
+    scenario_options,
+    where_options,
+)
 from cxsim.cli.values import RULE_EXAMPLE
 
 COMMANDS = ("run", "compare", "sweep", "sensitivity", "calibrate", "validate", "app")
@@ -28,8 +32,6 @@ DEFAULT_EXPLAIN = ("retention_focus", "acquisition_focus")
 #: Replications of ``cxsim compare`` unless told otherwise: modest, so ``make run`` at the
 #: default 2,000 customers takes well under a minute on two cores. Use 30 or more for results.
 COMPARE_REPLICATIONS = 10
-#: Largest ``--seed``: a seed fits NumPy's 64-bit integers and a file name.
-MAX_SEED = 2**63 - 1
 
 _FMT = argparse.RawDescriptionHelpFormatter
 _RULE_EPILOG = (
@@ -38,35 +40,6 @@ _RULE_EPILOG = (
     "(the rules are listed in cxsim.core.ruleset.RULE_NAMES; a replacement takes the\n"
     "arguments of the rule it replaces)."
 )
-
-
-def int_range(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number in ``[low, high]`` (``high`` None: no upper bound)."""
-
-    def parse(text: str) -> int:
-        shown = repr(text) if len(text) <= 40 else repr(text[:30]) + f" (+{len(text) - 30:,} chars)"
-        if len(text.strip().lstrip("+-")) > 30:  # also spares int() a 5,000-digit string
-            raise argparse.ArgumentTypeError(f"{shown} is too long to be a count or seed")
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{shown} is not a whole number") from None
-        if value < low or (high is not None and value > high):
-            allowed = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise argparse.ArgumentTypeError(f"{value} is not allowed; must be {allowed}")
-        return value
-
-    return parse
-
-
-def field_bounds(section: str, name: str) -> tuple[int, int]:
-    """``(low, high)`` of parameter ``section.name`` in the parameter registry."""
-    from cxsim.params import SECTIONS
-
-    for f in fields(SECTIONS[section]):
-        if f.name == name:
-            return int(f.metadata["low"]), int(f.metadata["high"])
-    raise KeyError(f"{section}.{name}")  # pragma: no cover - the registry declares both
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,7 +109,7 @@ def _add_run(sub) -> None:
         metavar="S",
         help="seed of the market's random numbers (default 0)",
     )
-    _scenario_options(p)
+    scenario_options(p)
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -147,8 +120,8 @@ def _add_run(sub) -> None:
         metavar="FILE.parquet",
         help="write the market's transaction log here (customer, week, firm, amount)",
     )
-    _force_option(p)
-    _progress_option(p)
+    force_option(p)
+    progress_option(p)
 
 
 def _add_compare(sub) -> None:
@@ -169,7 +142,7 @@ def _add_compare(sub) -> None:
         metavar="SCENARIO",
         help="TOML files or preset names (default: acquisition vs retention focus)",
     )
-    _experiment_options(p, COMPARE_REPLICATIONS)
+    experiment_options(p, COMPARE_REPLICATIONS)
 
 
 def _add_sweep(sub) -> None:
@@ -201,7 +174,7 @@ def _add_sweep(sub) -> None:
         metavar="NAME",
         help="metric to report (repeatable; default active, npv)",
     )
-    _experiment_options(p, 1)
+    experiment_options(p, 1)
 
 
 def _add_sensitivity(sub) -> None:
@@ -255,12 +228,10 @@ def _add_sensitivity(sub) -> None:
         help="Sobol base samples, a power of 2 (default 64)",
     )
     p.add_argument("--second-order", action="store_true", help="Sobol second-order indices")
-    _experiment_options(p, 1)
+    experiment_options(p, 1)
 
 
 def _add_explain(sub) -> None:
-    weeks_low, weeks_high = field_bounds("market", "weeks")
-    n_low, n_high = field_bounds("customers", "n_customers")
     p = sub.add_parser(
         "explain",
         formatter_class=_FMT,
@@ -297,145 +268,19 @@ def _add_explain(sub) -> None:
         metavar="S",
         help="master seed; replication i uses the same derived seed in every coalition (default 0)",
     )
-    p.add_argument(
-        "--weeks",
-        type=int_range(weeks_low, weeks_high),
-        metavar="N",
-        help="weeks to simulate (default: the scenarios' market.weeks, 260)",
-    )
-    p.add_argument(
-        "--n-customers",
-        type=int_range(n_low, n_high),
-        metavar="N",
-        help="population size (default: the scenarios', 2000)",
-    )
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        dest="sets",
-        help="override a parameter in both scenarios (TOML value; repeatable)",
-    )
+    scenario_options(p, rules=False)
     p.add_argument(
         "--metric",
         default="npv_plus_equity",
         help="npv_plus_equity (default), npv, or another metric at the horizon",
     )
     p.add_argument("--out", metavar="DIR", help="write explain.csv and explain.png here")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786"
-    )
-    where.add_argument("--serial", action="store_true", help="run in this process (debugging)")
-    where.add_argument(
-        "--workers",
-        type=int_range(1),
-        metavar="N",
-        help="local worker processes (default: one per CPU; at most the machine's cores "
-        "without --force)",
-    )
-    _force_option(p)
-    _progress_option(p)
-    p.add_argument(
-        "--firm", default="focal", help="firm whose outcome is explained (default focal)"
-    )
+    where_options(p, firm="firm whose outcome is explained (default focal)")
 
 
 # --------------------------------------------------------------------------------------------
-# option groups
+# help texts
 # --------------------------------------------------------------------------------------------
-
-
-def _scenario_options(p: argparse.ArgumentParser) -> None:
-    weeks_low, weeks_high = field_bounds("market", "weeks")
-    n_low, n_high = field_bounds("customers", "n_customers")
-    p.add_argument(
-        "--weeks",
-        type=int_range(weeks_low, weeks_high),
-        metavar="N",
-        help="weeks to simulate (default: the scenario's market.weeks, 260)",
-    )
-    p.add_argument(
-        "--n-customers",
-        type=int_range(n_low, n_high),
-        metavar="N",
-        help="population size: the same market, larger or smaller, every firm's budget scaled "
-        "with it (default: the scenario's, 2000; --set customers.n_customers=N keeps budgets)",
-    )
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        dest="sets",
-        help="override a parameter, e.g. customers.wom_negative_reach=0.4 or "
-        "firms.focal.budget=20800 (TOML value; repeatable)",
-    )
-    p.add_argument(
-        "--rule",
-        action="append",
-        metavar="NAME=MODULE:ATTR",
-        dest="rules",
-        help=f"swap a behavioural rule for another theory, e.g. {RULE_EXAMPLE} (repeatable)",
-    )
-
-
-def _experiment_options(p: argparse.ArgumentParser, replications: int) -> None:
-    p.add_argument(
-        "--replications",
-        type=int_range(1),
-        default=replications,
-        metavar="R",
-        help=f"paired replications per scenario (default {replications})",
-    )
-    p.add_argument(
-        "--seed",
-        type=int_range(0, MAX_SEED),
-        default=0,
-        metavar="S",
-        help="master seed; replication i uses the same derived seed in every scenario (default 0)",
-    )
-    _scenario_options(p)
-    p.add_argument(
-        "--out",
-        metavar="DIR",
-        help="write every run (Parquet + manifest) and the summaries here",
-    )
-    p.add_argument("--resume", action="store_true", help="skip runs already stored under --out")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--dask", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://scheduler:8786"
-    )
-    where.add_argument("--serial", action="store_true", help="run in this process (debugging)")
-    where.add_argument(
-        "--workers",
-        type=int_range(1),
-        metavar="N",
-        help="local worker processes (default: one per CPU; at most the machine's cores "
-        "without --force)",
-    )
-    _force_option(p)
-    _progress_option(p)
-    p.add_argument(
-        "--firm", default="focal", help="firm whose outcomes are reported (default focal)"
-    )
-
-
-def _force_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="run even when the resource estimate (memory, runs, steps, workers, points) is "
-        "over the limits of cxsim.params.limits",
-    )
-
-
-def _progress_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="progress bar (default: when stderr is a terminal)",
-    )
 
 
 def _default_ranges_text() -> list[str]:

@@ -131,6 +131,12 @@ class Firm(mesa.Agent):
     def __init__(self, model: mesa.Model, index: int, spec: FirmSpec, levers: LeverParams) -> None:
         super().__init__(model)
         self.index = index
+        self.start(spec, levers)
+
+    def start(self, spec: FirmSpec, levers: LeverParams) -> None:
+        """Set the firm's state as its ``spec`` starts it: quality, cost, price, budget shares,
+        nothing spent or bought yet. (Used by ``__init__``, and by planning-only copies of a
+        firm, such as the hybrid firms of :func:`cxsim.experiments.explain`.)"""
         self.name = spec.name
         self.spec = spec
         self.levers = levers

@@ -244,18 +244,7 @@ def _shadow(firm: Firm, spec: FirmSpec, levers: LeverParams) -> Firm:
     s = Firm.__new__(Firm)
     s.model = firm.model
     s.index = firm.index
-    s.name = firm.name
-    s.spec = spec
-    s.levers = levers
-    s.quality = float(spec.quality)
-    s.unit_cost = float(spec.unit_cost)
-    s.price = float(spec.price)
-    s.shares = spec.shares()
-    s.spend = dict.fromkeys(LEVERS, 0.0)
-    s.audience = dict.fromkeys(LEVERS, 1.0)
-    s.effects = LeverEffects()
-    s.last_revenue = 0.0
-    s.report = {}
+    s.start(spec, levers)
     return s
 
 
