@@ -453,3 +453,20 @@ def test_one_account_of_interpersonal_influence(influence):
         assert joined[1] > joined[0]
     else:
         assert joined[1] == joined[0]
+
+
+@pytest.mark.parametrize("dt", [1.0, 0.25])
+def test_complaints_lodged_in_a_step_have_waited_half_of_it(dt):
+    # lodged at some moment of the step, a complaint has waited dt/2 by its end on average:
+    # the waits of resolved complaints are dt/2, 3dt/2, ... and the first ones are resolved
+    m = Market(rng=3, n_customers=3000, dt=dt, customer_agents=False)
+    waits = []
+    for _ in range(int(20 / dt)):
+        m.step()
+        if "resolved" in m.events:
+            waits.append(m.events["resolved"][2])
+    waits = np.concatenate(waits)
+    assert waits.size > 50
+    steps = (waits - dt / 2) / dt
+    np.testing.assert_allclose(steps, np.round(steps), atol=1e-9)
+    assert steps.min() == 0

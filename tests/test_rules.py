@@ -644,11 +644,29 @@ def test_complaint_probability_in_unit_interval(d, vm, vs, margin, s):
 
 
 def test_resolution_probability_capacity_bound():
-    pending = np.array([0.0, 5.0, 10.0, 40.0])
+    pending = np.array([0.0, 5.0, 10.0, 12.5, 40.0])
     p = rules.resolution_probability(pending, 10.0, 0.8)
-    np.testing.assert_allclose(p, [0.8, 0.8, 0.8, 0.2])
-    # expected resolutions never exceed speed × capacity
-    assert np.all(pending * p <= 0.8 * 10.0 + 1e-12)
+    # room to spare: each complaint at the speed; capacity binding: capacity / pending
+    np.testing.assert_allclose(p, [0.8, 0.8, 0.8, 0.8, 0.25])
+    # expected resolutions never exceed the capacity, and reach it when it binds
+    assert np.all(pending * p <= 10.0 + 1e-12)
+    assert pending[-1] * p[-1] == pytest.approx(10.0)
+
+
+def test_resolution_throughput_does_not_depend_on_the_step():
+    # a backlog far above capacity: a week of daily steps (capacity/7 each) settles what one
+    # weekly step settles, the capacity of a week
+    weekly_capacity, backlog = 10.0, 1000.0
+    weekly = backlog * rules.resolution_probability(backlog, weekly_capacity, 0.8, 1.0)
+    daily = sum(
+        backlog * rules.resolution_probability(backlog, weekly_capacity / 7, 0.8, 1 / 7)
+        for _ in range(7)
+    )
+    assert weekly == pytest.approx(weekly_capacity)
+    assert daily == pytest.approx(weekly_capacity)
+    # ample capacity: the weekly chance of being settled is the speed at any step
+    one_day = rules.resolution_probability(1.0, 1e9, 0.8, 1 / 7)
+    assert 1 - (1 - one_day) ** 7 == pytest.approx(0.8)
 
 
 @PROPS
@@ -661,7 +679,7 @@ def test_resolution_probability_properties(pending, capacity, speed):
     p = rules.resolution_probability(pending, capacity, speed)
     assert not np.isnan(p).any()
     assert np.all((p >= 0.0) & (p <= speed + 1e-15))
-    assert np.all(pending * p <= speed * capacity * (1 + 1e-12) + 1e-9)
+    assert np.all(pending * p <= capacity * (1 + 1e-12) + 1e-9)
 
 
 def test_recovery_share_halves_per_half_life():

@@ -34,10 +34,15 @@ class ComplaintBook:
         firm: np.ndarray,
         trust_before: np.ndarray,
         trust_lost: np.ndarray,
+        *,
+        waited: float = 0.0,
     ) -> None:
+        """Open complaints that have waited ``waited`` weeks already (the market passes half a
+        step: lodged at some moment of the step, a complaint has waited dt/2 on average by its
+        end)."""
         self.rows = np.concatenate([self.rows, rows])
         self.firm = np.concatenate([self.firm, firm.astype(np.int64)])
-        self.age = np.concatenate([self.age, np.zeros(rows.size)])
+        self.age = np.concatenate([self.age, np.full(rows.size, float(waited))])
         self.trust_before = np.concatenate([self.trust_before, trust_before])
         self.trust_lost = np.concatenate([self.trust_lost, trust_lost])
 

@@ -648,8 +648,13 @@ class Market(mesa.Model):
         self.book.add("silent", firm, ~voiced)
         new = voiced & ~np.take(c.complaint_open, at)
         np.put(c.complaint_open, at[new], True)
+        # lodged at some moment of the step: by its end a complaint has waited dt/2 on average
         self._complaints.add(
-            rows[new], firm[new], trust_before[new], trust_before[new] - trust_after[new]
+            rows[new],
+            firm[new],
+            trust_before[new],
+            trust_before[new] - trust_after[new],
+            waited=self.dt / 2.0,
         )
 
     def handle_complaints(self) -> None:
@@ -669,7 +674,12 @@ class Market(mesa.Model):
             * self.dt
         )
         speed = self.config.levers.recovery_speed
-        prob = self.rules.resolution_probability(pending, capacity, speed, self.dt)[book.firm]
+        # a complaint lodged this step has been open for dt/2 of it on average (its age), an
+        # older one for the whole step: the chance to be settled this step covers that time
+        exposure = np.minimum(book.age, self.dt)
+        prob = self.rules.resolution_probability(
+            pending[book.firm], capacity[book.firm], speed, exposure
+        )
         resolved = self.streams.recovery.random(book.size) < prob
         if resolved.any():
             rows, firm = book.rows[resolved], book.firm[resolved]
