@@ -110,11 +110,14 @@ def converted(old: str) -> str:
     return f"{CONVERTED}; earlier value {CALIBRATED}: {old}"
 
 
-def per_purchase(old: str, first: str, per: str = "own customer") -> str:
+def per_purchase(
+    old: str, first: str, per: str = "own customer", to: str = "expected purchase"
+) -> str:
     """Source of an efficiency converted to spend per expected purchase: ``old``, its value per
-    ``per`` per week; ``first``, the per-market-customer value it was converted from."""
+    ``per`` per week; ``first``, the per-market-customer value it was converted from; ``to``, the
+    new unit (an expected purchase, or an expected first purchase)."""
     return (
-        f"converted from {old} per currency per {per} per week to currency per expected purchase "
+        f"converted from {old} per currency per {per} per week to currency per {to} "
         f"at the default need_rate {CONVERSION_NEED_RATE} (× {CONVERSION_NEED_RATE}: the default "
         f"market's effects unchanged), itself converted from the per-market-customer unit at the "
         f"default market's week-1 state ({first}); form: Blattberg & Deighton 1996 concave "
@@ -170,7 +173,10 @@ class LeverParams:
         "prospects and lost customers, × the mean purchase rate): how fast spend approaches the "
         "ceiling",
         source=per_purchase(
-            "10.5", "15 per currency per market customer per week × 1400 / 2000", "non-customer"
+            "10.5",
+            "15 per currency per market customer per week × 1400 / 2000",
+            "non-customer",
+            "expected first purchase",
         ),
     )
     service_ceiling: float = P(
