@@ -4,8 +4,10 @@ lever is priced in its own unit (Blattberg & Deighton 1996).
 First on the lever's effect itself (cxsim.core.firms.lever_effects: exact, no randomness), then in the
 market: a firm spending on one lever only, at a low and a high budget, on the same seeds (common
 random numbers), moves the outcome that lever aims at in the right direction. Then hand values of
-the units: advertising per prospect, retention levers per own customer, discounts paid only on
-redemption, the cost to serve per purchase, and the weekly accounting identity.
+the units: advertising per prospect, retention levers and loyalty per expected purchase from own
+customers, promotion per expected first purchase, discounts paid only on redemption, the cost to
+serve per purchase, and the weekly accounting identity; and the transport of the units to a
+market whose customers buy less often.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 
 from cxsim import FirmSpec, Market
-from cxsim.core.firms import Firm, lever_effects
+from cxsim.core.firms import MIN_PURCHASE_RATE, Firm, expected_purchase_rate, lever_effects
 from cxsim.core.rules import ADVOCATE, BUYER
 from cxsim.core.ruleset import Rules
 from cxsim.params import LEVER_AUDIENCE, LEVERS, LeverParams
@@ -111,8 +113,15 @@ def _firm(allocation: dict[str, float], budget: float, params: LeverParams | Non
     return Firm(model, 0, spec, params or LeverParams())
 
 
-def _plan(firm: Firm, *, market_size=2000, customers=600.0, prospects=280.0) -> Firm:
-    firm.plan_week(market_size=market_size, customers=customers, prospects=prospects)
+def _plan(
+    firm: Firm, *, market_size=2000, customers=600.0, prospects=280.0, purchase_rate=0.25
+) -> Firm:
+    firm.plan_week(
+        market_size=market_size,
+        customers=customers,
+        prospects=prospects,
+        purchase_rate=purchase_rate,
+    )
     return firm
 
 
@@ -141,12 +150,17 @@ def test_advertising_hazard_from_spend_per_prospect():
     # nobody left to reach: the spend is divided by at least 1
     none = _plan(_firm({"advertising": 1.0}, 52 * 56.0), prospects=0.0)
     assert none.audience["advertising"] == 1.0
+    # how often customers buy does not matter: attention is bought per person reached
+    rarely = _plan(_firm({"advertising": 1.0}, 52 * 56.0), purchase_rate=0.025)
+    assert rarely.effects.reach_per_year == firm.effects.reach_per_year
 
 
-def test_service_per_own_customer():
+def test_service_per_expected_purchase():
     p = LeverParams()
     firm = _plan(_firm({"service": 1.0}, 52 * 30.0), customers=600.0)
-    x = 30.0 / 600.0
+    # 30 a week over 600 own customers buying 0.25 times a week: 0.2 per expected purchase
+    x = 30.0 / (600.0 * 0.25)
+    assert firm.audience["service"] == pytest.approx(150.0, rel=1e-12)
     assert firm.effects.service == pytest.approx(
         p.service_ceiling * (1 - np.exp(-p.service_efficiency * x)), rel=1e-12
     )
@@ -158,6 +172,50 @@ def test_service_per_own_customer():
     assert bigger.effects.service == firm.effects.service
     more = _plan(_firm({"service": 1.0}, 52 * 30.0), customers=1200.0)
     assert more.effects.service < firm.effects.service
+    # and so does how often they buy: twice the purchases, half the spend per purchase
+    often = _plan(_firm({"service": 1.0}, 52 * 30.0), purchase_rate=0.5)
+    assert often.effects.service == pytest.approx(
+        p.service_ceiling * (1 - np.exp(-p.service_efficiency * x / 2)), rel=1e-12
+    )
+    # ten times rarer purchases and a tenth of the spend: the same service per purchase
+    rarely = _plan(_firm({"service": 1.0}, 52 * 3.0), purchase_rate=0.025)
+    assert rarely.effects.service == pytest.approx(firm.effects.service, rel=1e-12)
+
+
+def test_promotion_per_expected_first_purchase():
+    p = LeverParams()
+    firm = _plan(_firm({"promotion": 1.0}, 52 * 70.0), market_size=2000, customers=600.0)
+    # 70 a week over 1400 non-customers buying 0.25 times a week: 0.2 per expected first purchase
+    assert firm.audience["promotion"] == pytest.approx(350.0, rel=1e-12)
+    assert firm.effects.promotion == pytest.approx(
+        p.promotion_ceiling * (1 - np.exp(-p.promotion_efficiency * 0.2)), rel=1e-12
+    )
+
+
+def test_purchase_audiences_count_at_least_one_customer():
+    # no own customers: the retention spend is spread over one customer's expected purchases
+    # (the old floor of one customer), not over one purchase a week
+    for rate in (0.25, 0.015):
+        none = _plan(
+            _firm({"service": 0.5, "loyalty": 0.5}, 52 * 30.0), customers=0.0, purchase_rate=rate
+        )
+        assert none.audience["service"] == none.audience["loyalty"] == rate
+        assert none.audience["promotion"] == pytest.approx(2000 * rate, rel=1e-12)
+    # everybody a customer: promotion is spread over one customer's expected first purchases
+    full = _plan(_firm({"promotion": 1.0}, 52 * 30.0), customers=2000.0)
+    assert full.audience["promotion"] == 0.25
+
+
+def test_expected_purchase_rate():
+    assert expected_purchase_rate(0.25, 1.0) == 0.25
+    assert expected_purchase_rate(0.01492, 0.5) == 0.01492
+    # a need at every step: one purchase per step of dt weeks
+    assert expected_purchase_rate(np.inf, 1.0) == 1.0
+    assert expected_purchase_rate(np.inf, 0.5) == 2.0
+    # nobody ever buys: a small positive floor, so spend per purchase stays finite
+    assert expected_purchase_rate(0.0, 1.0) == MIN_PURCHASE_RATE > 0
+    firm = _plan(_firm({"service": 1.0}, 52 * 30.0), purchase_rate=expected_purchase_rate(0, 1))
+    assert np.isfinite(firm.effects.service)
 
 
 def test_a_market_ten_times_larger_needs_ten_times_the_budget():
@@ -169,9 +227,10 @@ def test_a_market_ten_times_larger_needs_ten_times_the_budget():
         assert getattr(large.effects, name) == pytest.approx(value, rel=1e-12), name
 
 
-#: The efficiencies (and ceilings) before the conversion, per currency per market customer per
+#: The efficiencies (and ceilings) before the conversions, per currency per market customer per
 #: week, and the default market's expected week-1 state: 2000 customers, 600 own customers,
-#: 1400 non-customers, 280 prospects who do not consider the firm.
+#: 1400 non-customers, 280 prospects who do not consider the firm (complaint handling: its
+#: ceiling per own customer per week).
 OLD = {
     "advertising": (4.0, 10.0, "reach_per_year"),
     "promotion": (2.5 / 3.0, 15.0, "promotion"),  # 2.5 utility = 0.3 × discount × price 10
@@ -188,15 +247,71 @@ OLD = {
 
 @pytest.mark.parametrize("strategy", ["balanced", "retention_focus", "acquisition_focus"])
 def test_the_default_market_gets_the_same_effects_in_week_one(strategy):
-    # a units conversion: at the default market's week-1 state the new efficiencies buy what the
-    # old ones bought for the same money (0.10 per market customer per week)
+    # a units conversion: at the default market's week-1 state (need rate 0.25) the new
+    # efficiencies buy what the old ones bought for the same money (0.10 per market customer per
+    # week)
     firm = Firm(mesa.Model(rng=0), 0, FirmSpec(strategy=strategy), LeverParams())
     firm.model.rules = Rules()
-    _plan(firm)
+    _plan(firm, purchase_rate=0.25)
+    # complaint capacity, now per expected purchase: × 0.25 purchases a week per own customer
+    per_own_customer = {"complaint_capacity": 0.25}
     for lever, (ceiling, efficiency, effect) in OLD.items():
         per_market_customer = 0.10 * firm.shares[lever]
         old = ceiling * (1 - np.exp(-efficiency * per_market_customer))
-        assert getattr(firm.effects, effect) == pytest.approx(old, rel=1e-12), lever
+        new = getattr(firm.effects, effect) * per_own_customer.get(effect, 1.0)
+        assert new == pytest.approx(old, rel=1e-12), lever
+
+
+# --------------------------------------------------------------------------------------------
+# transport: a market whose customers buy ten times less often
+# --------------------------------------------------------------------------------------------
+
+
+def _transport_market(need_rate: float, budget_factor: float, seed: int) -> Market:
+    firms = [
+        FirmSpec(name="focal", strategy="balanced", budget=10_400.0 * budget_factor),
+        FirmSpec(name="rival", strategy="retention_focus", budget=10_400.0 * budget_factor),
+    ]
+    return Market(
+        rng=seed, n_customers=1000, customer_agents=False, firms=firms, need_rate=need_rate
+    )
+
+
+RETENTION_EFFECTS = ("service", "consistency", "access", "learning", "solicitation")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_retention_effects_travel_to_a_market_that_buys_less_often(seed):
+    # ten times rarer purchases, ten times less revenue per customer: a budget at the same share
+    # of revenue (× 0.1) buys the same effect per purchase, week after week as planned; reach,
+    # bought per person, falls with the budget
+    often = _transport_market(0.25, 1.0, seed)
+    rarely = _transport_market(0.025, 0.1, seed)
+    p = often.config.levers
+    for week in range(2):  # as the firms start, and as they plan week 1
+        if week:
+            often.step()
+            rarely.step()
+            np.testing.assert_array_equal(often.book.active_at_start, rarely.book.active_at_start)
+        for f_often, f_rarely in zip(often.firms, rarely.firms, strict=True):
+            a, b = f_often.effects, f_rarely.effects
+            for name in (*RETENTION_EFFECTS, "complaint_capacity", "loyalty", "promotion"):
+                assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-12), name
+            assert a.service > 0 and a.complaint_capacity > 0 and a.loyalty > 0
+            # advertising is per prospect: a tenth of the spend per prospect
+            assert f_rarely.audience["advertising"] == f_often.audience["advertising"]
+            x = f_often.spend["advertising"] / f_often.audience["advertising"]
+            assert a.reach_per_year == pytest.approx(
+                p.advertising_ceiling * -np.expm1(-p.advertising_efficiency * x), rel=1e-12
+            )
+            assert b.reach_per_year == pytest.approx(
+                p.advertising_ceiling * -np.expm1(-p.advertising_efficiency * x * 0.1), rel=1e-12
+            )
+            assert b.reach_per_year < a.reach_per_year
+            # in resolutions a week, the rarer buyers need (and get) a tenth of the capacity
+            assert f_rarely.audience["complaint_handling"] == pytest.approx(
+                0.1 * f_often.audience["complaint_handling"], rel=1e-12
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,15 +387,37 @@ def test_cost_to_serve_per_purchase_rises_with_service_spend():
     assert m.book.values["serve_cost"][0] == 0.0
 
 
-def test_complaint_capacity_scales_with_own_customers():
+def test_complaint_capacity_scales_with_expected_purchases():
     p = LeverParams()
     firm = _plan(_firm({"complaint_handling": 1.0}, 52 * 60.0), customers=600.0)
     more = _plan(_firm({"complaint_handling": 1.0}, 52 * 120.0), customers=1200.0)
-    # per own customer the same; in resolutions a week, twice as many for twice the customers
+    # per expected purchase the same; in resolutions a week, twice as many for twice the
+    # customers
     assert firm.effects.complaint_capacity == pytest.approx(more.effects.complaint_capacity)
+    # 60 a week over 600 own customers × 0.25 purchases a week: 0.4 per expected purchase
     assert firm.effects.complaint_capacity == pytest.approx(
-        p.complaint_handling_ceiling * (1 - np.exp(-p.complaint_handling_efficiency * 0.1))
+        p.complaint_handling_ceiling * (1 - np.exp(-p.complaint_handling_efficiency * 0.4))
     )
+
+
+def test_complaint_capacity_in_the_market_is_per_expected_purchase(monkeypatch):
+    # the market settles at most complaint_capacity × own customers × need rate × dt a step
+    seen = {}
+
+    def record(pending, capacity, speed, dt):
+        seen["capacity"] = np.array(capacity, dtype=float)
+        return np.zeros_like(pending)
+
+    m = _market({"complaint_handling": 1.0}, need_rate=0.5, voice_minor=0.5, dt=0.5)
+    monkeypatch.setattr(m.rules, "resolution_probability", record, raising=False)
+    for _ in range(6):
+        m.step()
+        if "capacity" in seen:
+            break
+    assert "capacity" in seen, "no complaint to handle"
+    firm = m.firms[0]
+    expected = firm.effects.complaint_capacity * m.book.active_at_start[0] * 0.5 * 0.5
+    assert seen["capacity"][0] == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("dt", [1.0, 0.5])

@@ -279,7 +279,7 @@ EFFECT_USE: dict[str, str] = {
     "promotion": "discount on the price a prospect or lost customer sees in `choice_utility` (+ price_sensitivity × discount × price; step `serve_needs`); the firm pays discount × price × basket on each first purchase",
     "service": "added to every experience in `experienced_quality`",
     "consistency": "experience noise is scaled by (1 − consistency)",
-    "complaint_capacity": "capacity of `resolution_probability` (× own customers at the start of the week × dt) (step `handle_complaints`)",
+    "complaint_capacity": "capacity of `resolution_probability` (× own customers at the start of the week × need rate × dt: per expected purchase) (step `handle_complaints`)",
     "learning": "knowledge += learning·(1 − knowledge) after each purchase, used by `experienced_quality`",
     "solicitation": "raises `complaint_probability`",
     "access": "added to every experience in `experienced_quality`, with service",

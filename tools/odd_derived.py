@@ -167,7 +167,7 @@ def derived_quantities() -> list[tuple[str, str, str]]:
         1 - (1 - m.imitation_rate) ** 52,
     )
     add(
-        "service spend per own customer per week that reaches 63% of the ceiling",
+        "service spend per expected purchase that reaches 63% of the ceiling",
         "1 / service_efficiency",
         1 / lv.service_efficiency,
     )

@@ -11,7 +11,7 @@ import ast
 import inspect
 from dataclasses import MISSING, Field, fields
 
-from cxsim.core.firms import Firm, LeverEffects, lever_effects
+from cxsim.core.firms import Firm, LeverEffects, expected_purchase_rate, lever_effects
 from cxsim.params import (
     ACQUISITION_LEVERS,
     DEFAULT_FIRMS,
@@ -24,6 +24,7 @@ from cxsim.params import (
     CustomerParams,
     FirmSpec,
     LeverParams,
+    MarketParams,
     Scenario,
     preset_dir,
 )
@@ -36,8 +37,8 @@ from tools.odd_md import fmt, rst_to_md, table
 #: What each audience of :data:`cxsim.params.LEVER_AUDIENCE` means, as the unit of spend.
 AUDIENCE_UNITS: dict[str, str] = {
     "prospects": "currency per prospect (customer not considering the firm) per week",
-    "non_customers": "currency per non-customer (prospect or lost) per week, planned",
-    "customers": "currency per own active customer per week",
+    "first_purchases": "currency per expected first purchase (non-customers × need rate), planned",
+    "purchases": "currency per expected purchase (own active customers × need rate)",
     "firm": "currency per week (the firm's spend)",
 }
 
@@ -163,11 +164,13 @@ def default_firm(strategy: str) -> Firm:
     firm = Firm(model, 0, spec, LeverParams())
     # the default market's expected state in week 1 (per firm): 30% its customers, 86% consider
     # it (its customers and 80% of the others)
-    n, own, aware = CustomerParams().n_customers, spec.initial_customers, spec.initial_awareness
+    cp = CustomerParams()
+    n, own, aware = cp.n_customers, spec.initial_customers, spec.initial_awareness
     firm.plan_week(
         market_size=n,
         customers=own * n,
         prospects=(1.0 - own) * (1.0 - aware) * n,
+        purchase_rate=expected_purchase_rate(cp.need_rate, MarketParams().dt),
     )
     return firm
 
@@ -192,8 +195,10 @@ def effects_table() -> str:
         f"At the default budget of {fmt(spec.budget)} {_unit(FirmSpec, 'budget')} "
         f"(no revenue-linked budget) and default lever parameters, in the default market's "
         f"expected first week (each firm: 30% of {fmt(CustomerParams().n_customers)} customers "
-        f"its own, 86% considering it); list price {fmt(spec.price)}, unit cost "
-        f"{fmt(spec.unit_cost)}. `promotion` and `loyalty` are discounts (share of price)."
+        f"its own, 86% considering it, {fmt(CustomerParams().need_rate)} needs per customer "
+        f"per week); list price {fmt(spec.price)}, unit cost {fmt(spec.unit_cost)}. "
+        "`promotion` and `loyalty` are discounts (share of price); `complaint_capacity` is in "
+        "resolutions per expected purchase."
     )
     return note + "\n\n" + table(header, rows, "l" + "r" * (len(header) - 1))
 

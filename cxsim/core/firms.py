@@ -7,11 +7,18 @@ product and service they value (quality, service, access, personalization, compl
 listen to the customers it has. Each lever turns spend into effect with diminishing returns
 (:func:`cxsim.core.rules.diminishing_returns`).
 
-Each lever's response argument is its weekly spend per person it works on
-(:data:`cxsim.params.LEVER_AUDIENCE`, Blattberg & Deighton 1996): advertising per prospect (a
-customer not considering the firm), retention levers per own active customer at the start of the
-week, first-purchase promotions per non-customer; efficiency and innovation take the firm's
-weekly spend. The budget is stated per year (:attr:`cxsim.params.FirmSpec.budget`).
+Each lever's response argument is its weekly spend per unit it works on
+(:data:`cxsim.params.LEVER_AUDIENCE`, Blattberg & Deighton 1996), counted at the start of the
+week: advertising per prospect (a customer not considering the firm: attention is bought per
+person reached); the retention levers (service, complaint handling, personalization, feedback,
+access) and loyalty rewards per *expected purchase* from the firm's own active customers (they
+act on purchases, service encounters, and rewards are paid per purchase; the cost-to-serve view
+of Kaplan & Narayanan 2001); first-purchase promotions per expected first purchase from the
+non-customers; efficiency and innovation take the firm's weekly spend. Expected purchases are
+customers × the customers' mean purchase rate (:func:`expected_purchase_rate`, the declared
+``customers.need_rate``), so the retention levers buy the same effect per purchase in a market
+whose customers buy rarely as in one whose customers buy often, for the same spend per purchase.
+The budget is stated per year (:attr:`cxsim.params.FirmSpec.budget`).
 
 Spend on advertising and the retention levers is accounted whether or not it reaches a customer:
 money spent on advertising to people who already know the firm, or on complaint capacity nobody
@@ -22,6 +29,7 @@ sets a discount depth, and the firm pays only the discounts customers redeem whe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +48,21 @@ from cxsim.params import (
     LeverParams,
 )
 
+#: Floor of the mean purchase rate in the purchase audiences (needs per customer per week): with
+#: ``customers.need_rate = 0`` nobody buys, and spend per expected purchase would divide by zero
+#: (any spend then buys its lever's ceiling, on purchases that never happen).
+MIN_PURCHASE_RATE = 1e-9
+
+
+def expected_purchase_rate(need_rate: float, dt: float) -> float:
+    """The customers' mean purchase rate (expected purchases per customer per week) that the
+    purchase audiences of :data:`cxsim.params.LEVER_AUDIENCE` count with: the declared
+    ``customers.need_rate`` (the mean of the customers' gamma-distributed rates), or ``1/dt`` when
+    it is infinite (a need at every step of ``dt`` weeks); at least :data:`MIN_PURCHASE_RATE`.
+    """
+    rate = need_rate if math.isfinite(need_rate) else 1.0 / dt
+    return max(float(rate), MIN_PURCHASE_RATE)
+
 
 @dataclass(frozen=True)
 class LeverEffects:
@@ -55,7 +78,8 @@ class LeverEffects:
     consistency: float = 0.0
     """Share of the experience's random variation removed by service processes (constancy)."""
     complaint_capacity: float = 0.0
-    """Complaints the firm can settle per week, per own active customer."""
+    """Complaints the firm can settle per expected purchase from its own active customers (in a
+    step: × own active customers × the mean purchase rate × dt)."""
     learning: float = 0.0
     """Share of what it does not know about a customer that the firm learns per purchase."""
     solicitation: float = 0.0
@@ -78,11 +102,11 @@ def lever_effects(
     """Effects of a week's spend, each through ``response(x, ceiling, efficiency)`` (the rule
     :func:`cxsim.core.rules.diminishing_returns` unless the market swaps it).
 
-    ``spend_per_head``: per lever, the weekly spend per person of its audience
-    (:data:`cxsim.params.LEVER_AUDIENCE`): currency per prospect per week (advertising), per
-    non-customer per week (promotion, planned), per own customer per week (service, complaint
-    handling, personalization, feedback, access, loyalty (planned)), or currency per week
-    (efficiency, innovation).
+    ``spend_per_head``: per lever, the weekly spend per unit of its audience
+    (:data:`cxsim.params.LEVER_AUDIENCE`): currency per prospect (advertising, per week), per
+    expected first purchase (promotion, planned), per expected purchase from the firm's own
+    customers (service, complaint handling, personalization, feedback, access, loyalty
+    (planned)), or currency per week (efficiency, innovation).
     """
 
     def resp(lever: str, ceiling: float, efficiency: float) -> float:
@@ -120,8 +144,9 @@ class Firm(mesa.Agent):
         spend: this week's planned spend per lever (currency per week); for promotion and loyalty
             the budget behind the discount depth, of which only what is redeemed is spent (the
             books' ``promotion_cost`` and ``loyalty_cost``).
-        audience: this week's audience per lever (customers, at least 1; 1 for the firm-level
-            levers), the denominator of its response argument.
+        audience: this week's audience per lever, the denominator of its response argument:
+            prospects (at least 1), expected (first) purchases per week (at least one
+            customer's), 1 for the firm-level levers.
         effects: what this week's spend buys.
         last_revenue: revenue of the previous week (currency), for revenue-linked budgets.
         report: this week's metrics of the firm by name (set by the market when it closes the
@@ -197,7 +222,13 @@ class Firm(mesa.Agent):
                 )
 
     def plan_week(
-        self, *, market_size: int, customers: float, prospects: float, weeks: float = 1.0
+        self,
+        *,
+        market_size: int,
+        customers: float,
+        prospects: float,
+        purchase_rate: float,
+        weeks: float = 1.0,
     ) -> None:
         """Split the budget over levers and work out what the spend buys this week.
 
@@ -205,25 +236,35 @@ class Firm(mesa.Agent):
             market_size: customers in the market.
             customers: the firm's active customers (buyer to advocate) at the start of the week.
             prospects: customers who do not consider the firm at the start of the week.
+            purchase_rate: the customers' mean purchase rate, expected purchases per customer
+                per week (:func:`expected_purchase_rate`).
             weeks: the step length, used by an adaptive firm's adjustment.
 
-        Each lever's spend is divided by its audience (:data:`cxsim.params.LEVER_AUDIENCE`, at
-        least 1): advertising by ``prospects``, promotion by the non-customers
-        (``market_size − customers``), the retention levers by ``customers``.
+        Each lever's spend is divided by its audience (:data:`cxsim.params.LEVER_AUDIENCE`):
+        advertising by ``prospects`` (at least 1); promotion by the expected first purchases,
+        non-customers (``market_size − customers``) × ``purchase_rate``; the retention levers
+        and loyalty by the expected purchases from own customers, ``customers`` ×
+        ``purchase_rate``. The head counts are at least 1 before they are multiplied by the
+        rate: a firm with no customers spreads its retention spend over one customer's expected
+        purchases, the old floor of one customer in the new unit (a floor of one *purchase* a
+        week would be a floor of 1/need_rate customers, 67 in a market that buys as rarely as
+        CDNOW's, and would dilute a small firm's spend over customers it does not have).
         """
         if self.spec.adaptive:
             self._adapt_shares(weeks)
         budget = self.budget()
         self.spend = {lever: budget * share for lever, share in self.shares.items()}
+        # each audience: (head count, its units per head: 1 person, or expected purchases a week)
         heads = {
-            "prospects": prospects,
-            "non_customers": market_size - customers,
-            "customers": customers,
-            "firm": 1.0,
+            "prospects": (prospects, 1.0),
+            "first_purchases": (market_size - customers, purchase_rate),
+            "purchases": (customers, purchase_rate),
+            "firm": (1.0, 1.0),
         }
-        self.audience = {
-            lever: max(float(heads[LEVER_AUDIENCE[lever]]), 1.0) for lever in self.spend
-        }
+        self.audience = {}
+        for lever in self.spend:
+            count, per_head = heads[LEVER_AUDIENCE[lever]]
+            self.audience[lever] = max(float(count), 1.0) * per_head
         per_head = {lever: s / self.audience[lever] for lever, s in self.spend.items()}
         self.effects = lever_effects(per_head, self.levers, self.model.rules.diminishing_returns)
         self.unit_cost = self.spec.unit_cost * (1.0 - self.effects.cost_saving)

@@ -20,7 +20,7 @@ from cxsim.core import rules
 from cxsim.core.books import WeekBook
 from cxsim.core.complaints import ComplaintBook
 from cxsim.core.customers import NO_FIRM, Customer, CustomerTable
-from cxsim.core.firms import Firm
+from cxsim.core.firms import Firm, expected_purchase_rate
 from cxsim.core.metrics import METRICS, make_datacollector, tidy_frame, weekly_metrics
 from cxsim.core.network import ContactCounts, SocialNetwork, build_network
 from cxsim.core.rules import ADVOCATE, LOST, PROSPECT
@@ -113,6 +113,8 @@ class Market(mesa.Model):
         cfg = self.config
         c = cfg.customers
         self.dt = cfg.market.dt
+        # expected purchases per customer per week: the firms' purchase audiences count with it
+        self.purchase_rate = expected_purchase_rate(c.need_rate, self.dt)
         self.week = 0.0
         n = c.n_customers
 
@@ -205,6 +207,7 @@ class Market(mesa.Model):
                 market_size=c.n,
                 customers=float(customers[f]),
                 prospects=float(c.n - np.count_nonzero(c.considers[:, f])),
+                purchase_rate=self.purchase_rate,
                 weeks=weeks,
             )
 
@@ -667,10 +670,12 @@ class Market(mesa.Model):
             return
         n_firms = len(self.firms)
         pending = np.bincount(book.firm, minlength=n_firms).astype(float)
-        # capacity per own customer, for the customers the firm had at the start of the week
+        # capacity per expected purchase from the customers the firm had at the start of the
+        # week: × own customers × purchases per customer per week × dt
         capacity = (
             np.array([f.effects.complaint_capacity for f in self.firms])
             * self.book.active_at_start
+            * self.purchase_rate
             * self.dt
         )
         speed = self.config.levers.recovery_speed

@@ -688,6 +688,7 @@ def diminishing_returns(spend: np.ndarray | float, ceiling: float, efficiency: f
 
     The concave response of Blattberg & Deighton (1996, "Manage marketing by the customer equity
     test"), used for acquisition and retention rates as functions of spend per customer.
-    ``spend`` is currency per market customer per week.
+    ``spend`` is the lever's response argument: its weekly spend per unit of its audience
+    (:data:`cxsim.params.LEVER_AUDIENCE`: per prospect, per expected purchase, or the firm's).
     """
     return ceiling * -np.expm1(-efficiency * np.asarray(spend, dtype=float))

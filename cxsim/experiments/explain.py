@@ -266,7 +266,13 @@ class _SwitchedPlan:
         self.price_from = sources["price_cost"]
 
     def __call__(
-        self, *, market_size: int, customers: float, prospects: float, weeks: float = 1.0
+        self,
+        *,
+        market_size: int,
+        customers: float,
+        prospects: float,
+        purchase_rate: float,
+        weeks: float = 1.0,
     ) -> None:
         firm = self.firm
         for shadow in self.shadows.values():
@@ -276,6 +282,7 @@ class _SwitchedPlan:
                 market_size=market_size,
                 customers=customers,
                 prospects=prospects,
+                purchase_rate=purchase_rate,
                 weeks=weeks,
             )
         sh = self.shadows

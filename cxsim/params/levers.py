@@ -3,17 +3,34 @@
 Each lever turns spend into one or more effects with the same concave response,
 ``ceiling·(1 − exp(−efficiency·x))`` (Blattberg & Deighton 1996); the ``levers`` section
 declares every ceiling and efficiency once. As in Blattberg & Deighton, the response argument
-``x`` is the spend per person the lever works on (:data:`LEVER_AUDIENCE`): advertising per
-prospect reached, retention levers per own customer, promotions and loyalty rewards per customer
-eligible for them; the two value disciplines (efficiency, innovation) act on the firm as a whole
-and take its weekly spend. A market ten times larger therefore needs ten times the budget for the
-same effect per customer.
+``x`` is the spend per unit the lever works on (:data:`LEVER_AUDIENCE`), each lever in its
+natural unit:
 
-The efficiencies were converted from the earlier unit (currency per *market* customer per week)
-at the default market's week-1 state: 2000 customers, each firm with 600 own customers (30%),
-1400 non-customers and 280 prospects who do not consider it (86% consider it: its own
-customers plus 80% of the others), list price 10 and price sensitivity 0.3. So the default
-market gets the same effects in week 1 as before; only the units changed.
+* advertising buys attention per person reached (CPM pricing): spend per *prospect*;
+* service, complaint handling, personalization, feedback and access act on purchases (service
+  encounters), and loyalty rewards are paid per redeemed purchase: spend per *expected purchase*
+  from the firm's own customers (retention spend per customer per purchase occasion, Blattberg &
+  Deighton 1996; the cost-to-serve view of Kaplan & Narayanan 2001);
+* first-purchase promotions are paid per redeemed first purchase: spend per *expected first
+  purchase* from the non-customers;
+* the two value disciplines (efficiency, innovation) act on the firm as a whole and take its
+  weekly spend.
+
+Expected purchases are customers × the customers' mean purchase rate, the declared
+``customers.need_rate`` (:func:`cxsim.core.firms.expected_purchase_rate`). So a market ten times
+larger needs ten times the budget for the same effect per customer, and a market whose customers
+buy ten times less often needs ten times less retention budget for the same effect per purchase
+(advertising, per person reached, does not).
+
+The efficiencies have been converted twice, each time so that the default market gets exactly
+the effects it got before (a change of units, not a recalibration): first from currency per
+*market* customer per week at the default market's week-1 state (2000 customers, each firm with
+600 own customers (30%), 1400 non-customers and 280 prospects who do not consider it (86%
+consider it: its own customers plus 80% of the others), list price 10 and price sensitivity
+0.3); then, for the levers acting on purchases, from currency per own customer (or
+non-customer) per week to currency per expected purchase at the default need rate
+(:data:`CONVERSION_NEED_RATE`, 0.25 needs per customer per week): ``efficiency × 0.25``, and the
+complaint-handling ceiling (resolutions per expected purchase) ``ceiling / 0.25``.
 """
 
 from __future__ import annotations
@@ -51,20 +68,23 @@ RETENTION_LEVERS: tuple[str, ...] = (
 )
 
 
-#: Who each lever's weekly spend is spread over (the denominator of its response argument,
-#: counted at the start of the week and at least 1): ``prospects``, the customers who do not
-#: consider the firm; ``non_customers``, those who are not its active customers (prospects and
-#: lost customers: who a first-purchase promotion is for); ``customers``, its active customers
-#: (buyer to advocate); ``firm``, nobody (the argument is the weekly spend itself).
+#: What each lever's weekly spend is spread over (the denominator of its response argument,
+#: counted at the start of the week; :meth:`cxsim.core.firms.Firm.plan_week`): ``prospects``, the
+#: customers who do not consider the firm (at least 1); ``first_purchases``, the expected first
+#: purchases per week, non-customers (prospects and lost customers: who a first-purchase promotion
+#: is for) × the mean purchase rate; ``purchases``, the expected purchases per week from the
+#: firm's own active customers (buyer to advocate) × the mean purchase rate; ``firm``, nobody
+#: (the argument is the weekly spend itself). The two purchase audiences count at least one
+#: customer's expected purchases (as the head counts count at least one person).
 LEVER_AUDIENCE: dict[str, str] = {
     "advertising": "prospects",
-    "promotion": "non_customers",
-    "service": "customers",
-    "complaint_handling": "customers",
-    "personalization": "customers",
-    "feedback": "customers",
-    "access": "customers",
-    "loyalty": "customers",
+    "promotion": "first_purchases",
+    "service": "purchases",
+    "complaint_handling": "purchases",
+    "personalization": "purchases",
+    "feedback": "purchases",
+    "access": "purchases",
+    "loyalty": "purchases",
     "efficiency": "firm",
     "innovation": "firm",
 }
@@ -79,21 +99,42 @@ CONVERTED = (
     "(same effect in week 1); form: Blattberg & Deighton 1996 concave response"
 )
 
+#: The mean purchase rate (``customers.need_rate``, needs per customer per week) of the default
+#: market, at which the efficiencies of the levers acting on purchases were converted from spend
+#: per customer to spend per expected purchase (the same effects in the default market).
+CONVERSION_NEED_RATE = 0.25
+
 
 def converted(old: str) -> str:
     """Source of an efficiency converted from the old unit (``old``: the old value and factor)."""
     return f"{CONVERTED}; earlier value {CALIBRATED}: {old}"
 
 
+def per_purchase(
+    old: str, first: str, per: str = "own customer", to: str = "expected purchase"
+) -> str:
+    """Source of an efficiency converted to spend per expected purchase: ``old``, its value per
+    ``per`` per week; ``first``, the per-market-customer value it was converted from; ``to``, the
+    new unit (an expected purchase, or an expected first purchase)."""
+    return (
+        f"converted from {old} per currency per {per} per week to currency per {to} "
+        f"at the default need_rate {CONVERSION_NEED_RATE} (× {CONVERSION_NEED_RATE}: the default "
+        f"market's effects unchanged), itself converted from the per-market-customer unit at the "
+        f"default market's week-1 state ({first}); form: Blattberg & Deighton 1996 concave "
+        f"response; earlier value {CALIBRATED}"
+    )
+
+
 @dataclass(frozen=True)
 class LeverParams:
     """How spend turns into effect: ``ceiling·(1 − exp(−efficiency·x))`` per lever.
 
-    ``x`` is the lever's weekly spend per person of its audience (:data:`LEVER_AUDIENCE`):
-    currency per prospect per week (advertising), per non-customer per week (promotion), per own
-    customer per week (service, complaint handling, personalization, feedback, access, loyalty),
-    or currency per week for the firm (efficiency, innovation); each efficiency is per that unit.
-    Promotion and loyalty buy a discount depth (share of price), paid only on redemption.
+    ``x`` is the lever's weekly spend per unit of its audience (:data:`LEVER_AUDIENCE`):
+    currency per prospect (advertising, per week), per expected first purchase (promotion), per
+    expected purchase from the firm's own customers (service, complaint handling,
+    personalization, feedback, access, loyalty), or currency per week for the firm (efficiency,
+    innovation); each efficiency is per that unit. Promotion and loyalty buy a discount depth
+    (share of price), paid only on redemption.
     """
 
     advertising_ceiling: float = P(
@@ -124,25 +165,31 @@ class LeverParams:
         "discount × list price 10); earlier value " + CALIBRATED,
     )
     promotion_efficiency: float = P(
-        15.0 * 1400 / 2000,
-        "per currency per non-customer per week",
+        15.0 * 1400 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected first purchase",
         0.0,
         1e6,
-        "discount depth per unit of planned spend per non-customer (prospect or lost customer): "
-        "how fast spend approaches the ceiling",
-        source=converted("15 per currency per market customer per week × 1400 / 2000"),
+        "discount depth per unit of planned spend per expected first purchase (non-customers, "
+        "prospects and lost customers, × the mean purchase rate): how fast spend approaches the "
+        "ceiling",
+        source=per_purchase(
+            "10.5",
+            "15 per currency per market customer per week × 1400 / 2000",
+            "non-customer",
+            "expected first purchase",
+        ),
     )
     service_ceiling: float = P(
         1.2, "quality units", 0.0, 100.0, "maximum service added to each experience", source=CONCAVE
     )
     service_efficiency: float = P(
-        15.0 * 600 / 2000,
-        "per currency per own customer per week",
+        15.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "service quality (and consistency) per unit of spend per own customer: how fast spend "
-        "approaches the ceiling",
-        source=converted("15 per currency per market customer per week × 600 / 2000"),
+        "service quality (and consistency) per unit of spend per expected purchase from the "
+        "firm's own customers: how fast spend approaches the ceiling",
+        source=per_purchase("4.5", "15 per currency per market customer per week × 600 / 2000"),
     )
     consistency_ceiling: float = P(
         0.6,
@@ -153,23 +200,26 @@ class LeverParams:
         source=concave("constancy of delivery (seed 000)"),
     )
     complaint_handling_ceiling: float = P(
-        0.02 * 2000 / 600,
-        "resolutions per own customer per week",
+        0.02 * 2000 / 600 / CONVERSION_NEED_RATE,
+        "resolutions per expected purchase",
         0.0,
         1.0,
-        "maximum capacity (scales with the firm's own customers)",
-        source="form: Blattberg & Deighton 1996 concave response; converted from the earlier "
-        "0.02 resolutions per market customer per week × 2000 / 600 own customers; earlier value "
-        + CALIBRATED,
+        "maximum capacity, per expected purchase from the firm's own customers (capacity in a "
+        "step: complaint capacity × own active customers × need rate × dt)",
+        source="form: Blattberg & Deighton 1996 concave response; converted from 0.0667 "
+        "resolutions per own customer per week to resolutions per expected purchase at the "
+        f"default need_rate {CONVERSION_NEED_RATE} (÷ {CONVERSION_NEED_RATE}: the default "
+        "market's capacity unchanged), itself converted from the earlier 0.02 resolutions per "
+        "market customer per week × 2000 / 600 own customers; earlier value " + CALIBRATED,
     )
     complaint_handling_efficiency: float = P(
-        60.0 * 600 / 2000,
-        "per currency per own customer per week",
+        60.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "complaint capacity per unit of spend per own customer: how fast spend approaches the "
-        "ceiling",
-        source=converted("60 per currency per market customer per week × 600 / 2000"),
+        "complaint capacity per unit of spend per expected purchase from the firm's own "
+        "customers: how fast spend approaches the ceiling",
+        source=per_purchase("18", "60 per currency per market customer per week × 600 / 2000"),
     )
     personalization_ceiling: float = P(
         0.3,
@@ -180,12 +230,13 @@ class LeverParams:
         source=concave("knowledge of the individual customer (Peppers & Rogers 1993; seed 002)"),
     )
     personalization_efficiency: float = P(
-        30.0 * 600 / 2000,
-        "per currency per own customer per week",
+        30.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "learning per unit of spend per own customer: how fast spend approaches the ceiling",
-        source=converted("30 per currency per market customer per week × 600 / 2000"),
+        "learning per unit of spend per expected purchase from the firm's own "
+        "customers: how fast spend approaches the ceiling",
+        source=per_purchase("9", "30 per currency per market customer per week × 600 / 2000"),
     )
     feedback_ceiling: float = P(
         0.5,
@@ -196,12 +247,13 @@ class LeverParams:
         source=concave("soliciting opinions turns silence into voice (TARP 1986; seed 003)"),
     )
     feedback_efficiency: float = P(
-        60.0 * 600 / 2000,
-        "per currency per own customer per week",
+        60.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "solicitation per unit of spend per own customer: how fast spend approaches the ceiling",
-        source=converted("60 per currency per market customer per week × 600 / 2000"),
+        "solicitation per unit of spend per expected purchase from the firm's own "
+        "customers: how fast spend approaches the ceiling",
+        source=per_purchase("18", "60 per currency per market customer per week × 600 / 2000"),
     )
     access_ceiling: float = P(
         0.6,
@@ -212,12 +264,13 @@ class LeverParams:
         source=concave("easy access and fast personal response (seed 003)"),
     )
     access_efficiency: float = P(
-        30.0 * 600 / 2000,
-        "per currency per own customer per week",
+        30.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "access quality per unit of spend per own customer: how fast spend approaches the ceiling",
-        source=converted("30 per currency per market customer per week × 600 / 2000"),
+        "access quality per unit of spend per expected purchase from the firm's own "
+        "customers: how fast spend approaches the ceiling",
+        source=per_purchase("9", "30 per currency per market customer per week × 600 / 2000"),
     )
     loyalty_ceiling: float = P(
         0.8 / (0.3 * 10.0),
@@ -230,13 +283,13 @@ class LeverParams:
         "discount × list price 10); earlier value " + CALIBRATED,
     )
     loyalty_efficiency: float = P(
-        20.0 * 600 / 2000,
-        "per currency per own customer per week",
+        20.0 * 600 / 2000 * CONVERSION_NEED_RATE,
+        "per currency per expected purchase",
         0.0,
         1e6,
-        "reward depth per unit of planned spend per own customer: how fast spend approaches the "
-        "ceiling",
-        source=converted("20 per currency per market customer per week × 600 / 2000"),
+        "reward depth per unit of planned spend per expected purchase from the firm's own "
+        "customers: how fast spend approaches the ceiling",
+        source=per_purchase("6", "20 per currency per market customer per week × 600 / 2000"),
     )
     efficiency_ceiling: float = P(
         0.25,
