@@ -24,7 +24,7 @@ def log_csv(tmp_path_factory):
             "customers.n_customers": 3000,
             "customers.need_rate": 0.15,
             "customers.need_rate_shape": 1.0,
-            "customers.churn_base": 0.02,
+            "customers.churn_base": 0.05,
             "customers.spend_shape": 4.0,
             "customers.spend_heterogeneity": 3.0,
         }
