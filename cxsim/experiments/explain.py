@@ -265,26 +265,13 @@ class _SwitchedPlan:
         self.lever_from = {lever: sources[c.name] for c in CHANNELS for lever in c.levers}
         self.price_from = sources["price_cost"]
 
-    def __call__(
-        self,
-        *,
-        market_size: int,
-        customers: float,
-        prospects: float,
-        purchase_rate: float,
-        weeks: float = 1.0,
-    ) -> None:
+    def __call__(self, **week: Any) -> None:
+        """Plan the week (``week``: the keywords of :meth:`Firm.plan_week`) as A's and as B's
+        firm, then assemble the hybrid firm's plan channel by channel."""
         firm = self.firm
         for shadow in self.shadows.values():
             shadow.last_revenue = firm.last_revenue
-            Firm.plan_week(
-                shadow,
-                market_size=market_size,
-                customers=customers,
-                prospects=prospects,
-                purchase_rate=purchase_rate,
-                weeks=weeks,
-            )
+            Firm.plan_week(shadow, **week)
         sh = self.shadows
         firm.effects = LeverEffects(
             **{e: getattr(sh[side].effects, e) for e, side in self.effect_from.items()}
