@@ -102,7 +102,7 @@ def compare(args: argparse.Namespace, extra: list[str]) -> int:
 def sweep(args: argparse.Namespace, extra: list[str]) -> int:
     from cxsim.cli.tables import frame_table
     from cxsim.core.metrics import METRICS
-    from cxsim.experiments import summarize, sweep, sweep_points
+    from cxsim.experiments import summarize, sweep, sweep_points, swept_parameters
     from cxsim.experiments.resources import check_runs
 
     scenarios = inputs.scenarios(args.scenarios, args, ("default",))
@@ -133,16 +133,11 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
     df, failures, out = run_experiment(args, sweep, points, scenarios, rules=rules)
     summary = summarize(df, weeks=None, metrics=metrics, firm=args.firm)
     last = summary[summary["week"] == summary["week"].max()]
-    params = [
-        c
-        for c in df.columns
-        if c not in ("point", "scenario", "replication", "seed", "firm", "week")
-        and c not in METRICS
-    ]
+    params = swept_parameters(summary)
     table = last.pivot_table(
         index=["point", "scenario"], columns="metric", values="mean", observed=True
     ).reset_index()
-    keys = df[["point", *params]].drop_duplicates("point")
+    keys = last[["point", *params]].drop_duplicates("point")
     table = keys.merge(table, on="point")
     print(
         f"Firm {args.firm!r} at week {last['week'].max():g}: mean over "
@@ -150,10 +145,21 @@ def sweep(args: argparse.Namespace, extra: list[str]) -> int:
     )
     print(frame_table(table))
     if out is not None:
-        from cxsim.experiments.outputs import write_csv
+        import matplotlib.pyplot as plt
+
+        from cxsim.experiments.outputs import save_figure, write_csv
+        from cxsim.viz.plots import plot_sweep
 
         write_csv(summary, out / "sweep_summary.csv", index=False)
-        print(f"wrote {out / 'sweep_summary.csv'}, runs in {out / 'runs'}")
+        written = [str(out / "sweep_summary.csv")]
+        fig = plot_sweep(last, metrics)
+        if fig is not None:
+            try:
+                save_figure(fig, out / "sweep.png")
+            finally:
+                plt.close(fig)
+            written.append(str(out / "sweep.png"))
+        print(f"wrote {', '.join(written)}, runs in {out / 'runs'}")
     return EXIT_RUNS_FAILED if failures else EXIT_OK
 
 

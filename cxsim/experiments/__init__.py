@@ -26,7 +26,7 @@ from cxsim.experiments.resources import check_resources
 from cxsim.experiments.run import compare, model_digest, replicate, run_key, run_one, sweep
 from cxsim.experiments.seeds import replication_seeds
 from cxsim.experiments.store import StoreWarning
-from cxsim.experiments.summary import DEFAULT_SUMMARY_METRICS, summarize
+from cxsim.experiments.summary import DEFAULT_SUMMARY_METRICS, summarize, swept_parameters
 from cxsim.experiments.tournament import tournament as tournament  # round robin
 from cxsim.params import ResourceError, resolve_scenario
 
@@ -52,6 +52,7 @@ __all__ = [
     "run_key",
     "run_one",
     "summarize",
+    "swept_parameters",
     "sweep",
     "sweep_points",
 ]

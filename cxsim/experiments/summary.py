@@ -17,7 +17,7 @@ import pandas as pd
 
 from cxsim.params.declare import show
 
-__all__ = ["DEFAULT_SUMMARY_METRICS", "summarize"]
+__all__ = ["DEFAULT_SUMMARY_METRICS", "swept_parameters", "summarize"]
 
 #: Metrics :func:`summarize` reports unless told otherwise.
 DEFAULT_SUMMARY_METRICS: tuple[str, ...] = (
@@ -29,6 +29,26 @@ DEFAULT_SUMMARY_METRICS: tuple[str, ...] = (
     "npv",
     "nps",
 )
+
+
+def swept_parameters(df: pd.DataFrame) -> list[str]:
+    """The swept-parameter columns of a :func:`~cxsim.experiments.sweep` frame (or summary), in
+    design order: every column that is neither an identifying column, ``point``, a metric nor a
+    column :func:`summarize` adds. Empty for a frame that is not a sweep's."""
+    from cxsim.core.metrics import METRICS
+    from cxsim.experiments.frames import ID_COLUMNS
+
+    if "point" not in df.columns:
+        return []
+    added = {"year", "metric", "n", "mean", "sd", "ci_low", "ci_high", "value"}
+    return [
+        c
+        for c in df.columns
+        if c not in ("point", *ID_COLUMNS)
+        and c not in METRICS
+        and c not in added
+        and not c.startswith("diff_")
+    ]
 
 
 def summarize(
@@ -54,7 +74,8 @@ def summarize(
             one-line ``ValueError``).
 
     Returns:
-        One row per [point,] scenario × firm × week × metric with ``year``, ``n`` (replications
+        One row per [point,] scenario × firm × week × metric (a sweep's rows also carry its
+        swept-parameter columns, after ``point``) with ``year``, ``n`` (replications
         with a value), ``mean``, ``sd``, ``ci_low``, ``ci_high`` and, with a baseline,
         ``diff_n``, ``diff_mean``, ``diff_sd``, ``diff_ci_low``, ``diff_ci_high``. The interval is
         ``mean ± t(level, n−1)·sd/√n`` (NaN when n < 2). Missing values (e.g. CAC in a week with
@@ -115,4 +136,9 @@ def summarize(
     out = out.sort_values(
         sort + ["metric"], key=lambda s: s.map(order) if s.name == "metric" else s, kind="stable"
     ).reset_index(drop=True)
+    params = swept_parameters(df)
+    if params:  # one value per point: carry them next to the point, for tidy tables and plots
+        values = df[["point", *params]].drop_duplicates("point")
+        out = out.merge(values, on="point", how="left")
+        out = out[["point", *params, *(c for c in out.columns if c not in ("point", *params))]]
     return out

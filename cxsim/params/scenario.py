@@ -22,7 +22,9 @@ from cxsim.params.strategies import (
     DEFAULT_FIRMS,
     FirmSpec,
     firms_from_data,
+    is_lever_share,
     override_firm,
+    override_lever_shares,
     validate_firm,
 )
 
@@ -88,7 +90,10 @@ class Scenario:
     def with_overrides(self, overrides: Mapping[str, Any] | None = None, **flat: Any) -> Scenario:
         """A copy with parameters replaced, by flat or dotted names, validated.
 
-        ``firms.<name>.<field>`` (or ``firms.<index>.<field>``) changes one firm.
+        ``firms.<name>.<field>`` (or ``firms.<index>.<field>``) changes one firm;
+        ``firms.<name>.allocation.<lever>`` sets one lever's share of its budget, the firm's other
+        levers keeping their proportions (all such keys of one firm are applied together, after
+        its other overrides).
         """
         items = dict(overrides or {})
         items.update(flat)
@@ -97,6 +102,7 @@ class Scenario:
         per_section: dict[str, dict[str, Any]] = {}
         firms = list(self.firms)
         top: dict[str, Any] = {}
+        lever_shares: dict[str, dict[str, Any]] = {}
         for key, value in items.items():
             if key in ("name", "description"):
                 top[key] = value
@@ -104,11 +110,17 @@ class Scenario:
             if key == "firms":
                 firms = list(firms_from_data(value))
                 continue
+            if is_lever_share(key):
+                _, which, _, lever = key.split(".")
+                lever_shares.setdefault(which, {})[lever] = value
+                continue
             if key.startswith("firms."):
                 firms = override_firm(firms, key, value)
                 continue
             section, name = locate(key)
             per_section.setdefault(section, {})[name] = value
+        for which, fixed in lever_shares.items():
+            firms = override_lever_shares(firms, which, fixed)
         changes: dict[str, Any] = dict(top)
         for section, values in per_section.items():
             current = getattr(self, section)
@@ -224,6 +236,8 @@ def _current(scenario: Scenario, key: str) -> Any:
     """The value of override key ``key`` in ``scenario`` (``None`` when it names nothing)."""
     if key.startswith("firms."):
         parts = key.split(".")
+        if is_lever_share(key):
+            return None
         if len(parts) == 3:
             names = [f.name for f in scenario.firms]
             which = parts[1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from cxsim.params.declare import (
@@ -23,7 +23,7 @@ from cxsim.params.declare import (
     show,
     suggest,
 )
-from cxsim.params.levers import LEVERS
+from cxsim.params.levers import ACQUISITION_LEVERS, LEVERS
 
 #: Budget share per lever of every strategy preset (levers not named get nothing).
 STRATEGIES: dict[str, dict[str, float]] = {
@@ -96,6 +96,17 @@ class FirmSpec:
             "doc": "custom budget split over levers (strategy='custom')",
             "source": "user input",
         },
+    )
+    acquisition_share: float | None = P(
+        None,
+        "share of budget",
+        0.0,
+        1.0,
+        "share of the budget on the acquisition levers (advertising, promotion); unset: as the "
+        "strategy splits it. The acquisition levers share it, and the other levers share the "
+        "rest, in the strategy's proportions (evenly where the strategy gives a group nothing)",
+        source="user input: the acquisition/retention split of Blattberg & Deighton 1996 as one "
+        "knob",
     )
     budget: float = P(
         0.10 * 2000 * 52,
@@ -183,10 +194,78 @@ class FirmSpec:
         source="modelling choice: practitioners' rule of thumb that a customer should be worth about 3x its acquisition cost",
     )
 
-    def shares(self) -> dict[str, float]:
-        """Budget share per lever (all levers, zeros included)."""
+    def split(self) -> dict[str, float]:
+        """Budget share per lever as the strategy (or the custom allocation) gives it, before
+        ``acquisition_share`` (all levers, zeros included)."""
         split = self.allocation if self.strategy == "custom" else STRATEGIES[self.strategy]
         return {lever: float((split or {}).get(lever, 0.0)) for lever in LEVERS}
+
+    def shares(self) -> dict[str, float]:
+        """Budget share per lever (all levers, zeros included): the split, with the acquisition
+        levers' total set to ``acquisition_share`` where it is given."""
+        split = self.split()
+        if self.acquisition_share is None:
+            return split
+        return with_acquisition_share(split, self.acquisition_share)
+
+
+def with_acquisition_share(split: Mapping[str, float], share: float) -> dict[str, float]:
+    """``split`` (lever → share of budget) with ``share`` of the budget on the acquisition levers.
+
+    Within each group, acquisition (:data:`~cxsim.params.levers.ACQUISITION_LEVERS`) and the
+    rest, the levers keep the proportions ``split`` gives them; a group that ``split`` gives
+    nothing is shared evenly among the acquisition levers, or among the retention levers
+    (:data:`~cxsim.params.levers.RETENTION_LEVERS`) for the rest. The result sums to 1.
+    """
+    from cxsim.params.levers import RETENTION_LEVERS
+
+    acq = sum(split.get(lv, 0.0) for lv in ACQUISITION_LEVERS)
+    others = [lv for lv in LEVERS if lv not in ACQUISITION_LEVERS]
+    rest = sum(split.get(lv, 0.0) for lv in others)
+    out = {lv: 0.0 for lv in LEVERS}
+    for lv in ACQUISITION_LEVERS:
+        out[lv] = share * (split.get(lv, 0.0) / acq if acq > 0 else 1 / len(ACQUISITION_LEVERS))
+    for lv in others:
+        if rest > 0:
+            out[lv] = (1 - share) * split.get(lv, 0.0) / rest
+        elif lv in RETENTION_LEVERS:
+            out[lv] = (1 - share) / len(RETENTION_LEVERS)
+    return out
+
+
+def with_lever_shares(
+    split: Mapping[str, float], fixed: Mapping[str, float], key: str
+) -> dict[str, float]:
+    """``split`` with the levers of ``fixed`` set to their shares and every other lever scaled
+    so that the split still sums to 1 (``key`` names the override in errors).
+
+    This is what ``firms.<name>.allocation.<lever> = share`` means: "put this share on this
+    lever, and take the difference from the others in proportion".
+    """
+    for lever, share in fixed.items():
+        if lever not in LEVERS:
+            raise ScenarioError(
+                f"{key}.{lever}: unknown lever{suggest(lever, list(LEVERS))}; levers are "
+                f"{', '.join(LEVERS)}"
+            )
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ScenarioError(f"{key}.{lever}: {show(share)} must be a share in [0, 1]")
+    total = float(sum(fixed.values()))
+    if total > 1 + 1e-9:
+        raise ScenarioError(
+            f"{key}: the lever shares set sum to {total:g}, more than the whole budget (1)"
+        )
+    others = {lv: s for lv, s in split.items() if lv not in fixed and s > 0}
+    left = sum(others.values())
+    if not others and total < 1 - 1e-9:
+        raise ScenarioError(
+            f"{key}: the lever shares set sum to {total:g} and no other lever has a share to "
+            "take the rest; set the shares of the levers that should"
+        )
+    out = {lv: float(fixed.get(lv, 0.0)) for lv in LEVERS}
+    for lv, s in others.items():
+        out[lv] = (1 - total) * s / left
+    return {lv: s for lv, s in out.items() if s > 0 or lv in fixed}
 
 
 #: The default market: two firms with the same balanced strategy.
@@ -207,7 +286,7 @@ def validate_firm(i: int, firm: FirmSpec) -> None:
     for f in fields(firm):
         if f.name == "allocation":
             continue
-        coerce(f"firms[{i}].{f.name}", getattr(firm, f.name), f)
+        _coerce_firm(f"firms[{i}].{f.name}", getattr(firm, f.name), f)
     if not _FIRM_NAME.fullmatch(firm.name):
         raise ScenarioError(
             f"firms[{i}].name: {show(firm.name, 40)} is not a firm name; use 1 to 64 letters, "
@@ -255,8 +334,26 @@ def firm_from_mapping(i: int, data: Mapping[str, Any]) -> FirmSpec:
             if "strategy" not in data:
                 kwargs["strategy"] = "custom"
         else:
-            kwargs[key] = coerce(f"firms[{i}].{key}", value, field_of(FirmSpec, key))
+            kwargs[key] = _coerce_firm(f"firms[{i}].{key}", value, field_of(FirmSpec, key))
     return FirmSpec(**kwargs)
+
+
+def _coerce_firm(key: str, value: Any, f: Any) -> Any:
+    """One firm parameter checked against its declaration; an optional one (default None, as
+    ``acquisition_share``) may be None, else it is checked as a number in its range."""
+    if f.default is None:
+        if value is None:
+            return None
+        return coerce(key, value, replace_default(f, 0.0))
+    return coerce(key, value, f)
+
+
+def replace_default(f: Any, default: Any) -> Any:
+    """A copy of dataclass field ``f`` with another default (its metadata kept): how an optional
+    parameter is checked as the type of ``default``."""
+    g = field(default=default, metadata=f.metadata)
+    g.name = f.name
+    return g
 
 
 def firms_from_data(data: Any) -> tuple[FirmSpec, ...]:
@@ -270,25 +367,55 @@ def firms_from_data(data: Any) -> tuple[FirmSpec, ...]:
     )
 
 
+def _firm_index(firms: list[FirmSpec], key: str, which: str) -> int:
+    """Position of the firm named (or numbered) ``which`` in override ``key``."""
+    names = [f.name for f in firms]
+    if which.isdigit() and int(which) < len(firms):
+        return int(which)
+    if which in names:
+        return names.index(which)
+    raise ScenarioError(f"{key}: no firm {show(which)}; firms are {', '.join(names)}")
+
+
+def is_lever_share(key: str) -> bool:
+    """Whether override ``key`` sets one lever's share: ``firms.<name>.allocation.<lever>``."""
+    parts = key.split(".")
+    return len(parts) == 4 and parts[0] == "firms" and parts[2] == "allocation"
+
+
+def override_lever_shares(
+    firms: list[FirmSpec], which: str, fixed: Mapping[str, Any]
+) -> list[FirmSpec]:
+    """``firms`` with firm ``which``'s shares of the levers in ``fixed`` set (overrides
+    ``firms.<which>.allocation.<lever> = share``, applied together): the firm's split becomes a
+    custom allocation whose other levers keep their proportions and share the rest
+    (:func:`with_lever_shares`). An ``acquisition_share`` the firm has still applies on top."""
+    key = f"firms.{which}.allocation"
+    idx = _firm_index(firms, key, which)
+    firm = firms[idx]
+    alloc = with_lever_shares(firm.split(), fixed, key)
+    firms = list(firms)
+    firms[idx] = replace(firm, strategy="custom", allocation=alloc)
+    validate_firm(idx, firms[idx])
+    return firms
+
+
 def override_firm(firms: list[FirmSpec], key: str, value: Any) -> list[FirmSpec]:
     """``firms`` with override ``firms.<name or index>.<parameter> = value`` applied."""
     parts = key.split(".")
     if len(parts) != 3:
         raise ScenarioError(
-            f"{key}: firm overrides take the form firms.<name or index>.<parameter>"
+            f"{key}: firm overrides take the form firms.<name or index>.<parameter> (or "
+            "firms.<name>.allocation.<lever> for one lever's share)"
         )
     _, which, name = parts
-    names = [f.name for f in firms]
-    if which.isdigit() and int(which) < len(firms):
-        idx = int(which)
-    elif which in names:
-        idx = names.index(which)
-    else:
-        raise ScenarioError(f"{key}: no firm {show(which)}; firms are {', '.join(names)}")
+    idx = _firm_index(firms, key, which)
     merged = {f.name: getattr(firms[idx], f.name) for f in fields(FirmSpec)}
     if merged.get("allocation") is None or (name == "strategy" and value != "custom"):
         merged.pop("allocation")
     merged[name] = value
+    if name == "allocation" and value is not None:  # a split of one's own is a custom strategy
+        merged["strategy"] = "custom"
     firms = list(firms)
     firms[idx] = firm_from_mapping(idx, merged)
     return firms

@@ -43,6 +43,7 @@ __all__ = [
     "plot_intervals",
     "plot_ladder",
     "plot_metric_bands",
+    "plot_sweep",
     "plot_sweep_map",
     "plot_waterfall",
     "style",
@@ -454,6 +455,7 @@ def plot_sweep_map(
     fmt: str = "{:,.0f}",
     cmap: str = "PuOr",
     symmetric: bool = True,
+    centred: bool = True,
 ) -> Axes:
     """A value over a two-parameter grid as a heatmap centred at zero, with the zero contour.
 
@@ -474,8 +476,14 @@ def plot_sweep_map(
         symmetric: the colour scale runs from −m to +m with m the largest absolute value, so equal
             colours mean equal sizes; ``False`` stretches each side to its own extreme, so a small
             region of the other sign still stands out (the colour bar shows the scale).
+        centred: ``False`` for a level rather than a difference (e.g. a metric's mean over a
+            sweep): a sequential scale from the smallest to the largest value (``cmap``
+            defaults to viridis then), no zero contour.
     """
-    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.colors import Normalize, TwoSlopeNorm
+
+    if not centred and cmap == "PuOr":
+        cmap = "viridis"
 
     table = grid.pivot_table(index=y, columns=x, values=value, aggfunc="mean").sort_index()
     table = table[sorted(table.columns)]
@@ -488,7 +496,12 @@ def plot_sweep_map(
         span = span or 1.0
         low = -span if symmetric or not finite.size or finite.min() >= 0 else float(finite.min())
         high = span if symmetric or not finite.size or finite.max() <= 0 else float(finite.max())
-        norm = TwoSlopeNorm(vmin=low, vcenter=0.0, vmax=high)
+        norm: Normalize = TwoSlopeNorm(vmin=low, vcenter=0.0, vmax=high)
+        if not centred:
+            lo_v = float(finite.min()) if finite.size else 0.0
+            hi_v = float(finite.max()) if finite.size else 1.0
+            norm = Normalize(vmin=lo_v, vmax=hi_v if hi_v > lo_v else lo_v + 1.0)
+            low, high = norm.vmin, norm.vmax
         mesh = ax.pcolormesh(
             np.arange(z.shape[1] + 1) - 0.5,
             np.arange(z.shape[0] + 1) - 0.5,
@@ -497,7 +510,7 @@ def plot_sweep_map(
             norm=norm,
             shading="flat",
         )
-        if finite.size and finite.min() < 0 < finite.max() and min(z.shape) >= 2:
+        if centred and finite.size and finite.min() < 0 < finite.max() and min(z.shape) >= 2:
             cs = ax.contour(
                 np.arange(z.shape[1]),
                 np.arange(z.shape[0]),
@@ -509,7 +522,10 @@ def plot_sweep_map(
             ax.clabel(cs, fmt={0.0: "0"}, fontsize=8)
         for (i, j), v in np.ndenumerate(z):
             if np.isfinite(v):
-                dark = v > 0.6 * high if v > 0 else v < 0.6 * low
+                if centred:
+                    dark = v > 0.6 * high if v > 0 else v < 0.6 * low
+                else:  # viridis is dark at its low end
+                    dark = v < low + 0.5 * (high - low)
                 ax.text(
                     j,
                     i,
@@ -610,3 +626,65 @@ def plot_waterfall(
         if title:
             ax.set_title(title, loc="left", wrap=True)
         return ax
+
+
+def plot_sweep(summary: pd.DataFrame, metrics: Sequence[str] | None = None) -> Figure | None:
+    """The default figure of a sweep: each metric at the last reported week against the swept
+    parameters, one panel per metric.
+
+    One numeric parameter: the mean against it with its 95% band, one line per scenario
+    (:func:`plot_effect`). Two numeric parameters: a heat map of the mean over the grid
+    (:func:`plot_sweep_map`; with several scenarios, the first). Otherwise (three or more
+    parameters, or values that are not numbers) there is no default figure: ``None``.
+
+    Args:
+        summary: a :func:`cxsim.experiments.summarize` table of a sweep for one firm (it carries
+            the swept-parameter columns).
+        metrics: the metrics to draw (default: every metric in the summary).
+    """
+    from cxsim.experiments.summary import swept_parameters
+
+    params = swept_parameters(summary)
+    if not 1 <= len(params) <= 2 or summary.empty:
+        return None
+    if not all(pd.api.types.is_numeric_dtype(summary[p]) for p in params):
+        return None
+    last = summary[summary["week"] == summary["week"].max()]
+    metrics = list(metrics) if metrics is not None else list(pd.unique(last["metric"]))
+    with style():
+        fig, axes = plt.subplots(
+            1, len(metrics), figsize=(4.2 * len(metrics) + 0.6, 3.6), squeeze=False
+        )
+        week = float(last["week"].iloc[0])
+        for ax, metric in zip(axes[0], metrics, strict=True):
+            data = last[last["metric"] == metric]
+            label = METRIC_LABELS.get(metric, metric)
+            if len(params) == 1:
+                scenarios = list(pd.unique(data["scenario"]))
+                for i, sc in enumerate(scenarios):
+                    plot_effect(
+                        data[data["scenario"] == sc],
+                        params[0],
+                        "mean",
+                        low="ci_low",
+                        high="ci_high",
+                        ax=ax,
+                        label=sc if len(scenarios) > 1 else None,
+                        color=series_color(i),
+                        ylabel=label,
+                        zero=False,
+                    )
+            else:
+                first = data[data["scenario"] == data["scenario"].iloc[0]]
+                plot_sweep_map(
+                    first,
+                    params[1],
+                    params[0],
+                    "mean",
+                    ax=ax,
+                    clabel=label,
+                    centred=False,
+                )
+            ax.set_title(f"{metric} at week {week:g}", fontsize="medium")
+        fig.tight_layout()
+        return fig
