@@ -186,7 +186,7 @@ def test_subprocess_error_has_no_traceback(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "command", ["run", "compare", "sweep", "sensitivity", "explain", "validate", "app"]
+    "command", ["run", "compare", "sweep", "sensitivity", "explain", "optimize", "validate", "app"]
 )
 def test_every_command_has_help(command, capsys):
     assert main([command, "--help"]) == 0
@@ -197,7 +197,16 @@ def test_every_command_has_help(command, capsys):
 def test_top_level_help(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for command in ("run", "compare", "sweep", "sensitivity", "explain", "validate", "app"):
+    for command in (
+        "run",
+        "compare",
+        "sweep",
+        "sensitivity",
+        "explain",
+        "optimize",
+        "validate",
+        "app",
+    ):
         assert command in out
 
 

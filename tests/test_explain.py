@@ -96,10 +96,10 @@ def test_contributions_add_up_to_the_total_on_every_replication(table, pair):
     fa = Market(a, rng=seed, customer_agents=False).run()
     fb = Market(b, rng=seed, customer_agents=False).run()
 
-    def score(frame):
+    def score(frame):  # NPV plus the terminal equity discounted to week 0
         last = frame[frame["firm"] == "focal"].iloc[-1]
-        equity = last["customer_equity"]
-        return last["npv"] + (0.0 if math.isnan(equity) else equity)
+        equity = 0.0 if math.isnan(last["customer_equity"]) else last["customer_equity"]
+        return last["npv"] + equity / (1 + a.market.discount_rate) ** (last["week"] / 52)
 
     assert reps["total"].iloc[0] == pytest.approx(score(fb) - score(fa), rel=1e-12)
 

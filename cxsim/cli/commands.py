@@ -14,6 +14,7 @@ from typing import Any
 
 from cxsim.cli import calibrate as calibration
 from cxsim.cli import classroom, inputs
+from cxsim.cli import optimize as optimization
 from cxsim.cli.errors import EXIT_OK, EXIT_RUNS_FAILED, CLIError, checked, fail
 from cxsim.cli.parser import DEFAULT_COMPARE, DEFAULT_EXPLAIN, DEFAULT_SENSITIVITY
 from cxsim.cli.running import check_plan, executor, progress, run_experiment
@@ -338,6 +339,7 @@ HANDLERS = {
     "sweep": sweep,
     "sensitivity": sensitivity,
     "explain": explain,
+    "optimize": optimization.optimize,
     "calibrate": calibration.calibrate,
     "validate": validate,
     "app": app,

@@ -8,6 +8,7 @@ import argparse
 from cxsim.cli.calibrate import add_parser as _add_calibrate
 from cxsim.cli.classroom import add_parsers as _add_classroom
 from cxsim.cli.errors import PROG, Parser
+from cxsim.cli.optimize import add_parser as _add_optimize
 from cxsim.cli.options import (
     MAX_SEED,
     experiment_options,
@@ -22,7 +23,7 @@ from cxsim.cli.values import RULE_EXAMPLE
 
 COMMANDS = ("run", "compare", "sweep", "sensitivity", "calibrate", "validate", "app")
 COMMANDS += ("tournament", "classroom")  # cxsim.cli.classroom
-COMMANDS += ("explain",)
+COMMANDS += ("explain", "optimize")
 #: Presets ``cxsim compare`` compares when given none.
 DEFAULT_COMPARE = ("acquisition_focus", "retention_focus")
 #: Presets ``cxsim sensitivity`` uses when given none (output: their paired difference).
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sweep(sub)
     _add_sensitivity(sub)
     _add_explain(sub)
+    _add_optimize(sub)
     _add_calibrate(sub)
     _add_classroom(sub)
     sub.add_parser(

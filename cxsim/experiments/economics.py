@@ -9,9 +9,13 @@ without the acquisition spend, and the break-even horizon between two strategies
   to zero and that money *removed* from the budget (the other levers keep their spend), the
   hold-out logic of incrementality tests (Lewis & Rao 2015 on measuring advertising's effect;
   Gupta & Lehmann 2005 on acquisition cost per customer gained).
+* :func:`horizon_value`: what a strategy is worth at a horizon, the objective of
+  :func:`cxsim.experiments.optimize` and the default metric of
+  :func:`cxsim.experiments.explain`: cumulative NPV plus the customer equity left at the
+  horizon (the terminal value of the customers the firm holds, Blattberg & Deighton 1996),
+  discounted to week 0 so both are in the same currency.
 * :func:`break_even_week`: the first week from which strategy B's cumulative NPV (optionally
-  plus its customer equity, the terminal value of the customers it holds, discounted to week 0)
-  stays above strategy A's.
+  plus its customer equity, as in :func:`horizon_value`) stays above strategy A's.
 """
 
 from __future__ import annotations
@@ -27,7 +31,38 @@ from cxsim.core.model import Market
 from cxsim.experiments.seeds import replication_seeds
 from cxsim.params import ACQUISITION_LEVERS, Scenario, resolve_scenario
 
-__all__ = ["break_even_week", "incremental_cac", "incremental_cac_runs", "without_acquisition"]
+__all__ = [
+    "break_even_week",
+    "horizon_value",
+    "incremental_cac",
+    "incremental_cac_runs",
+    "without_acquisition",
+]
+
+
+def horizon_value(frame: pd.DataFrame, discount_rate: float, firm: str | None = None) -> float:
+    """NPV plus terminal customer equity at the last week of ``frame`` (currency, week 0).
+
+    ``npv + customer_equity / (1 + discount_rate)^(week/52)`` in the frame's last week: what the
+    firm has earned so far, discounted to week 0, plus the value of the customers it still holds
+    (``customer_equity = alive·clv``, :mod:`cxsim.core.metrics`, valued at the horizon and
+    discounted back to week 0). Equity counts 0 where CLV has no estimate (no customer left).
+
+    Args:
+        frame: a run's tidy frame (:meth:`cxsim.Market.to_frame`), or the rows of one firm.
+        discount_rate: the market's ``discount_rate`` (per year).
+        firm: keep this firm's rows (needed when the frame holds several firms).
+    """
+    rows = frame if firm is None else frame[frame["firm"] == firm]
+    if firm is None and "firm" in rows.columns and rows["firm"].nunique() > 1:
+        raise ValueError("horizon_value: the frame holds several firms; say which with firm=")
+    if rows.empty:
+        raise ValueError(f"horizon_value: no rows for firm {firm!r}")
+    last = rows.iloc[-1]
+    equity = float(last["customer_equity"])
+    if math.isnan(equity):
+        equity = 0.0
+    return float(last["npv"]) + equity / (1.0 + discount_rate) ** (float(last["week"]) / 52.0)
 
 
 def without_acquisition(scenario: Any, firm: str | int) -> Scenario:

@@ -69,6 +69,7 @@ import pandas as pd
 from cxsim.core.firms import Firm, LeverEffects
 from cxsim.core.model import Market
 from cxsim.experiments.designs import ScenarioLike, _check_weeks
+from cxsim.experiments.economics import horizon_value
 from cxsim.experiments.executors import make_executor
 from cxsim.experiments.failures import RunsFailedError
 from cxsim.experiments.resources import check_resources, check_runs
@@ -464,16 +465,16 @@ def shapley(values: Mapping[frozenset[str], float], players: Sequence[str]) -> d
 # --------------------------------------------------------------------------------------------
 
 
-def _metric_value(frame: pd.DataFrame, firm: str, metric: str | Callable[..., float]) -> float:
+def _metric_value(
+    frame: pd.DataFrame, firm: str, metric: str | Callable[..., float], discount_rate: float
+) -> float:
     """The firm's ``metric`` at the horizon (the last week of ``frame``)."""
     mine = frame[frame["firm"] == firm]
     if callable(metric):
         return float(metric(mine))
-    last = mine.iloc[-1]
     if metric == "npv_plus_equity":
-        equity = float(last["customer_equity"])
-        return float(last["npv"]) + (0.0 if math.isnan(equity) else equity)
-    return float(last[metric])
+        return horizon_value(mine, discount_rate)
+    return float(mine.iloc[-1][metric])
 
 
 def _run_hybrid(
@@ -487,7 +488,7 @@ def _run_hybrid(
 ) -> float:
     """One hybrid run's metric (a top-level function, so any executor can pickle it)."""
     market = hybrid_market(a, b, from_b, firm=firm, rng=int(seed), customer_agents=False)
-    return _metric_value(market.run(weeks), firm, metric)
+    return _metric_value(market.run(weeks), firm, metric, market.config.market.discount_rate)
 
 
 def _check_metric(metric: Any) -> str | Callable[..., float]:
@@ -530,8 +531,8 @@ def explain(
             must be a firm of both.
         firm: the firm whose outcome is explained.
         metric: ``"npv_plus_equity"`` (cumulative discounted profit at the horizon plus terminal
-            customer equity, customers × CLV, in currency; equity counted 0 where CLV has no
-            estimate), ``"npv"`` (currency), any other column of ``Market.to_frame()`` (its value
+            customer equity, alive customers × CLV, discounted to week 0, in currency:
+            :func:`cxsim.experiments.economics.horizon_value`), ``"npv"`` (currency), any other column of ``Market.to_frame()`` (its value
             in the last week), or a function of the firm's frame (rows of the firm, every week)
             to a number (importable by name when runs go to worker processes).
         weeks: run length (weeks); default A's ``market.weeks``. Both scenarios and every hybrid
