@@ -156,6 +156,18 @@ def test_same_seed_same_search_on_any_executor():
     pd.testing.assert_frame_equal(a.trials, b.trials)
     pd.testing.assert_frame_equal(a.confirmed, b.confirmed)
     assert a.best_allocation == b.best_allocation
+    import warnings
+
+    from distributed import LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            c = optimize(small_market(300), "focal", executor=cluster.scheduler_address, **kwargs)
+    pd.testing.assert_frame_equal(a.trials, c.trials)
+    pd.testing.assert_frame_equal(a.marginal, c.marginal)
 
 
 def test_resume_replays_the_search_without_running_again(tmp_path, monkeypatch):
