@@ -18,10 +18,12 @@ How, and why so:
 
 1. **Search on common random numbers.** Every trial runs the same ``replications`` seeds, so two
    allocations are compared on the same customers, needs and draws, and the noise in their
-   *difference* is far smaller than in each value. The sampler is Optuna's TPE (Bergstra et al.
-   2011; Akiba et al. 2019), seeded, asked for ``batch`` trials at a time (all their runs go to
-   the executor together) and told their values in trial order, so the search is the same on
-   every executor.
+   *difference* is far smaller than in each value. The first trials are the allocation as given
+   and points covering the space (five acquisition shares from the lower to the upper bound; the
+   even split of the levers); then Optuna's TPE sampler (Bergstra et al. 2011; Akiba et al.
+   2019) takes over, seeded, asked for ``batch`` trials at a time (all their runs go to the
+   executor together) and told their values in trial order, so the search is the same on every
+   executor.
 2. **Re-evaluate on fresh seeds.** The best of many noisy means is biased upwards (the winner's
    curse; Smith & Winkler 2006 call it the optimizer's curse). The ``top`` best trials, the
    firm's allocation as given and every strategy preset are therefore run again on
@@ -190,6 +192,30 @@ class _Space:
         if self.budget is not None:
             params["budget"] = trial.suggest_float("budget", *self.budget, log=True)
         return params
+
+    def starts(self, split: Mapping[str, float], budget: float) -> list[dict[str, float]]:
+        """The first trials, before the sampler's own: the allocation as given, then points
+        that cover the space (five evenly spaced acquisition shares; the even split over the
+        levers searched), so a search of a few trials still sees the whole range and never
+        ends below the allocation it started from on its own seeds."""
+        starts: list[dict[str, float]] = []
+        if self.kind == "acquisition_share":
+            low, high = self.bounds
+            given = min(max(sum(split.get(lv, 0.0) for lv in ACQUISITION_LEVERS), low), high)
+            points = [given] + [low + (high - low) * k / 4 for k in range(5)]
+            for x in dict.fromkeys(round(v, 12) for v in points):
+                starts.append({"acquisition_share": x})
+        else:
+            mass = sum(split.get(lv, 0.0) for lv in self.levers)
+            if mass > 0:  # u = exp(−share) gives back the shares (see simplex_shares)
+                starts.append(
+                    {f"w.{lv}": math.exp(-split.get(lv, 0.0) / mass) for lv in self.levers}
+                )
+            starts.append({f"w.{lv}": math.exp(-1.0 / len(self.levers)) for lv in self.levers})
+        if self.budget is not None:
+            b = min(max(budget, self.budget[0]), self.budget[1])
+            starts = [{**p, "budget": b} for p in starts]
+        return starts
 
     def overrides(self, params: Mapping[str, float]) -> dict[str, Any]:
         """Scenario overrides of one trial's numbers."""
@@ -636,6 +662,9 @@ def _optimize(
         constant_liar=True,
     )
     study = optuna.create_study(direction="maximize", sampler=sampler)
+    given = _spec(base, firm)
+    for start in spc.starts(given.shares(), given.budget)[: settings["trials"]]:
+        study.enqueue_trial(start)
     rows: list[dict[str, Any]] = []
     scenarios: dict[int, Scenario] = {}
     for b, start in enumerate(range(0, settings["trials"], settings["batch"])):
