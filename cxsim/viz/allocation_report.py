@@ -15,7 +15,7 @@ import pandas as pd
 from cxsim.params import LEVERS
 from cxsim.viz.style import fmt
 
-__all__ = ["equilibrium_report", "optimize_report"]
+__all__ = ["allocation_table", "equilibrium_report", "gains_table", "optimize_report"]
 
 
 def _money(x: Any) -> str:
@@ -30,10 +30,53 @@ def _interval(low: Any, high: Any) -> str:
     return f"[{_money(low)}, {_money(high)}]"
 
 
+def _gain(x: Any, scale: Any) -> str:
+    """A paired gain; 0 where it is rounding noise (below 1e-9 of the value it compares)."""
+    return "0" if abs(float(x)) <= 1e-9 * max(abs(float(scale)), 1.0) else _money(x)
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def allocation_table(result: Any) -> pd.DataFrame:
+    """The best allocation: one row per lever with a share, ``share`` (of the budget, %) and
+    ``per year`` (currency)."""
+    best = result.best_allocation
+    rows = [
+        {"lever": lv, "share": _share(best[lv]), "per year": _money(best[lv] * result.best_budget)}
+        for lv in LEVERS
+        if best[lv] > 0
+    ]
+    return pd.DataFrame(rows).set_index("lever")
+
+
+def gains_table(result: Any) -> pd.DataFrame:
+    """The candidates re-run on fresh seeds, formatted: ``acquisition share``, ``value`` and the
+    best allocation's paired ``gain of the best`` with its 95% interval, by candidate."""
+    rows = []
+    for r in result.confirmed.itertuples():
+        rows.append(
+            {
+                "candidate": str(r.candidate),
+                "acquisition share": _share(r.acquisition_share),
+                "value": _money(r.mean),
+                "gain of the best": _gain(r.gain, r.mean),
+                "interval": f"[{_gain(r.gain_low, r.mean)}, {_gain(r.gain_high, r.mean)}]",
+            }
+        )
+    return pd.DataFrame(rows).set_index("candidate")
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    """A formatted table (index first) as Markdown."""
+    header = [frame.index.name or "", *map(str, frame.columns)]
+    return _table(
+        header,
+        [[str(i), *map(str, row)] for i, row in zip(frame.index, frame.to_numpy(), strict=True)],
+    )
 
 
 def optimize_report(result: Any) -> str:
@@ -41,7 +84,6 @@ def optimize_report(result: Any) -> str:
     over the allocation as given and every preset, the marginal value of the next unit of
     budget per lever, and how the search was run."""
     st = result.settings
-    best = result.best_allocation
     low, high = result.best_interval
     parts = [
         f"# How much to move: firm {result.firm!r}",
@@ -54,34 +96,14 @@ def optimize_report(result: Any) -> str:
         f"**{_money(result.best_value)}** {_interval(low, high)} (95% t interval over "
         f"{st['confirm']} fresh seeds).",
         "",
-        _table(
-            ["lever", "share of budget", "currency per year"],
-            [
-                [lv, _share(best[lv]), _money(best[lv] * result.best_budget)]
-                for lv in LEVERS
-                if best[lv] > 0
-            ],
-        ),
+        _markdown(allocation_table(result)),
         "",
         "## Gain over the alternatives",
         "",
         "Each alternative re-run on the same fresh seeds; the gain is the best allocation's value "
         "minus the alternative's, paired by seed (95% t interval).",
         "",
-        _table(
-            ["alternative", "acquisition share", "value", "gain of the best", "interval"],
-            [
-                [
-                    str(r.candidate),
-                    _share(r.acquisition_share),
-                    _money(r.mean),
-                    _money(r.gain),
-                    _interval(r.gain_low, r.gain_high),
-                ]
-                for r in result.confirmed.itertuples()
-                if r.candidate != st["best_candidate"]
-            ],
-        ),
+        _markdown(gains_table(result).drop(index=st["best_candidate"])),
     ]
     beaten = result.confirmed[
         (result.confirmed["gain_high"] < 0)
