@@ -301,6 +301,16 @@ def test_metric_notes_fall_back_to_the_meaning_and_wrap():
     assert max(len(line) for line in text.splitlines()) <= 60
 
 
+def test_sensitivity_help_lists_the_default_ranges_levers_included(capsys):
+    from cxsim.experiments.sensitivity import DEFAULT_RANGES
+
+    assert main(["sensitivity", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for key, (low, high) in DEFAULT_RANGES.items():
+        assert f"{key}={low:g},{high:g}" in text
+    assert "levers.service_efficiency" in text and "×0.5 to ×2" in text
+
+
 def test_sweep_grid(tmp_path, capsys):
     out = tmp_path / "sw"
     code = main(
