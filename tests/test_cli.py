@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from cxsim.cli import main
+from cxsim.cli.tables import HEADLINE_METRICS, metric_notes
 from cxsim.cli.values import parse_value
+from cxsim.core.metrics import METRIC_INFO
 from cxsim.params import preset_dir
 
 TINY = ["--set", "customers.n_customers=200", "--weeks", "10"]
@@ -215,11 +217,43 @@ def test_top_level_help(capsys):
 # --------------------------------------------------------------------------------------------
 
 
+NOTES_HEADING = "What the metrics mean:"
+
+
+def printed_notes(text: str) -> dict[str, str]:
+    """The notes under a table: metric name → its note, wrapped lines joined."""
+    notes: dict[str, str] = {}
+    name = None
+    for line in text.split(NOTES_HEADING, 1)[1].splitlines()[1:]:
+        if not line.startswith("  "):
+            break
+        if line[2] != " ":  # a new metric: "  name  note"
+            name, note = line.split(maxsplit=1)
+            notes[name] = note
+        else:  # a wrapped line of the previous note
+            notes[name] += " " + line.strip()
+    return notes
+
+
+def assert_notes_match(shown: list[str], text: str) -> None:
+    """One note per metric shown, in the table's order, each the registry's own text."""
+    notes = printed_notes(text)
+    assert list(notes) == shown
+    for name, note in notes.items():
+        m = METRIC_INFO[name]
+        assert m.note, f"{name} is shown in a table but has no plain-language note"
+        assert note == f"{m.note}; unit: {m.unit}"
+
+
 def test_run_prints_outcomes_and_writes_parquet(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", "retention_focus", *TINY, "--seed", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "retention_focus" in text and "npv" in text
+    header = next(line for line in text.splitlines() if line.split()[:2] == ["firm", "year"])
+    shown = header.split()[2:]
+    assert shown == list(HEADLINE_METRICS)
+    assert_notes_match(shown, text)
     frame = pd.read_parquet(out / "retention_focus_seed3.parquet")
     assert frame["week"].max() == 10 and set(frame["firm"]) == {"focal", "rival"}
 
@@ -231,8 +265,13 @@ def test_compare_headline_table_and_files(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert code == 0, captured.err
     text = captured.out
-    for metric in ("active", "alive", "churn_rate", "cac", "clv", "npv", "nps"):
-        assert metric in text
+    table = text.split(NOTES_HEADING)[0].splitlines()
+    rule = next(i for i, line in enumerate(table) if line.startswith("---"))
+    shown = list(dict.fromkeys(line.split()[0] for line in table[rule + 1 :] if line.strip()))
+    assert shown == list(HEADLINE_METRICS)
+    for metric in ("active", "alive", "purchase_share", "churn_rate", "cac", "clv", "npv", "nps"):
+        assert metric in shown
+    assert_notes_match(shown, text)
     assert "acquisition_focus" in text and "retention_focus − acquisition_focus" in text
     assert "[" in text  # intervals
     assert (out / "headline.png").stat().st_size > 10_000
@@ -250,6 +289,26 @@ def test_compare_headline_table_and_files(tmp_path, capsys, monkeypatch):
         == 0
     )
     assert capsys.readouterr().out == text
+
+
+def test_metric_notes_fall_back_to_the_meaning_and_wrap():
+    assert not METRIC_INFO["revenue"].note  # short and plain already: its meaning serves
+    text = metric_notes(["revenue", "nps"], width=60)
+    notes = printed_notes(text)
+    assert list(notes) == ["revenue", "nps"]
+    assert notes["revenue"] == f"{METRIC_INFO['revenue'].meaning}; unit: currency per week"
+    assert notes["nps"] == f"{METRIC_INFO['nps'].note}; unit: {METRIC_INFO['nps'].unit}"
+    assert max(len(line) for line in text.splitlines()) <= 60
+
+
+def test_sensitivity_help_lists_the_default_ranges_levers_included(capsys):
+    from cxsim.experiments.sensitivity import DEFAULT_RANGES
+
+    assert main(["sensitivity", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for key, (low, high) in DEFAULT_RANGES.items():
+        assert f"{key}={low:g},{high:g}" in text
+    assert "levers.service_efficiency" in text and "×0.5 to ×2" in text
 
 
 def test_sweep_grid(tmp_path, capsys):

@@ -17,6 +17,10 @@ from cxsim import Scenario, ScenarioError, preset  # noqa: E402
 from cxsim.core.ruleset import Rules  # noqa: E402
 from cxsim.experiments import compare  # noqa: E402
 from cxsim.experiments.sensitivity import (  # noqa: E402
+    DEFAULT_RANGES,
+    GAP_LEVERS,
+    LEVER_RANGE_FACTOR,
+    lever_ranges,
     metric_output,
     morris,
     npv_difference,
@@ -24,6 +28,9 @@ from cxsim.experiments.sensitivity import (  # noqa: E402
     problem,
     sobol,
 )
+from cxsim.params import STRATEGIES  # noqa: E402
+from cxsim.params.declare import field_of  # noqa: E402
+from cxsim.params.levers import LeverParams  # noqa: E402
 
 BASE = Scenario().with_overrides({"customers.n_customers": 200})
 # churn_base drives defection directly; no firm spends on innovation in the default market, so
@@ -146,3 +153,58 @@ def test_swapped_rules_reach_every_run(monkeypatch):
     seen.clear()
     sobol(trust, RANGES, samples=2, rules=symmetric, **kw)
     assert len(seen) == 2 * (2 + 2) and all(r == Rules(symmetric) for r in seen)
+
+
+def test_default_ranges_vary_the_response_of_every_lever_the_two_strategies_spend_on():
+    spent = {
+        lever
+        for name in ("acquisition_focus", "retention_focus")
+        for lever, share in STRATEGIES[name].items()
+        if share > 0
+    }
+    assert set(GAP_LEVERS) == spent
+    assert {"advertising", "promotion", "service", "personalization", "complaint_handling"} <= spent
+    levers = lever_ranges()
+    assert set(levers) == {f"levers.{lev}_{k}" for lev in spent for k in ("ceiling", "efficiency")}
+    assert levers.items() <= DEFAULT_RANGES.items()
+    for key, (low, high) in levers.items():
+        f = field_of(LeverParams, key.removeprefix("levers."))
+        lo, hi, default = f.metadata["low"], f.metadata["high"], f.default
+        # half to twice the declared default, cut only where the declared range ends
+        assert low == pytest.approx(max(lo, default / LEVER_RANGE_FACTOR))
+        assert high == pytest.approx(min(hi, default * LEVER_RANGE_FACTOR))
+        assert lo <= low < default < high <= hi
+    assert levers["levers.promotion_ceiling"][1] == 1.0  # a discount of at most the whole price
+    # every default range is valid on both default presets, at both ends
+    problem(DEFAULT_RANGES)
+    for name in ("acquisition_focus", "retention_focus"):
+        for key, ends in DEFAULT_RANGES.items():
+            for value in ends:
+                preset(name).with_overrides({key: value})
+
+
+def test_lever_ranges_refuse_an_unknown_lever_or_a_factor_of_one():
+    with pytest.raises(ScenarioError, match="advertizing"):
+        lever_ranges(["advertizing"])
+    with pytest.raises(ScenarioError, match="factor"):
+        lever_ranges(factor=1.0)
+    assert lever_ranges(["service"], factor=4.0)["levers.service_ceiling"] == pytest.approx(
+        (0.3, 4.8)
+    )
+
+
+def test_a_lever_response_moves_the_retention_firm_npv():
+    sc = preset("retention_focus").with_overrides({"customers.n_customers": 200})
+    low, high = lever_ranges(["service"])["levers.service_efficiency"]
+    runs = compare(
+        {
+            "low": sc.with_overrides({"levers.service_efficiency": low}),
+            "high": sc.with_overrides({"levers.service_efficiency": high}),
+        },
+        replications=1,
+        weeks=10,
+        executor="serial",
+        progress=False,
+    )
+    npv = runs[(runs.week == 10) & (runs.firm == "focal")].set_index("scenario")["npv"]
+    assert npv["high"] != npv["low"]

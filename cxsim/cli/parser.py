@@ -189,7 +189,9 @@ def _add_sensitivity(sub) -> None:
         "two scenarios the output is the paired difference of --metric (first − "
         "second) for the firm at --week; with one, the metric itself.",
         epilog=f"Default scenarios: {' '.join(DEFAULT_SENSITIVITY)} (output: NPV difference). "
-        "Default parameters: " + ", ".join(_default_ranges_text()) + f".\n\n{_RULE_EPILOG}",
+        "Default parameters: "
+        + ", ".join(_default_ranges_text())
+        + f" (the levers': {_lever_range_text()}).\n\n{_RULE_EPILOG}",
     )
     p.add_argument(
         "scenarios", nargs="*", metavar="SCENARIO", help="one or two TOML files or preset names"
@@ -289,6 +291,15 @@ def _default_ranges_text() -> list[str]:
     from cxsim.experiments.sensitivity import DEFAULT_RANGES
 
     return [f"{k}={lo:g},{hi:g}" for k, (lo, hi) in DEFAULT_RANGES.items()]
+
+
+def _lever_range_text() -> str:
+    from cxsim.experiments.sensitivity import LEVER_RANGE_FACTOR
+
+    return (
+        f"the declared default ×{1 / LEVER_RANGE_FACTOR:g} to ×{LEVER_RANGE_FACTOR:g}, within "
+        "the declared range"
+    )
 
 
 def _version() -> str:

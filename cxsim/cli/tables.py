@@ -4,11 +4,29 @@ and paired differences, and any frame (a sweep, sensitivity indices), every numb
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from cxsim.viz.style import MISSING, fmt
 
-HEADLINE_METRICS = ("active", "alive", "churn_rate", "cac", "clv", "npv", "nps")
+#: The outcomes ``cxsim run`` and ``cxsim compare`` (``make run``) show, each explained under
+#: the table by :func:`metric_notes`: customers by recency and in the model's relationships,
+#: the firm's share of purchases, churn, what a customer costs and is worth, the value of the
+#: relationships held (terminal value at the horizon), profit, and NPS with its sampling error.
+HEADLINE_METRICS = (
+    "active",
+    "alive",
+    "purchase_share",
+    "share_of_wallet",
+    "churn_rate",
+    "cac",
+    "clv",
+    "customer_equity",
+    "npv",
+    "nps",
+    "nps_se",
+)
 #: 1, 3 and 5 years.
 HEADLINE_WEEKS = (52, 156, 260)
 
@@ -24,16 +42,22 @@ def run_table(frame: Any) -> str:
     wanted = [w for w in HEADLINE_WEEKS if w in weeks] or [weeks[-1]]
     part = frame[frame["week"].isin(wanted)].sort_values(["firm", "week"])
     part.insert(0, "year", [_year(w) for w in part["week"]])
-    return frame_table(part[["firm", "year", *HEADLINE_METRICS]])
+    return (
+        frame_table(part[["firm", "year", *HEADLINE_METRICS]])
+        + "\n\n"
+        + metric_notes(HEADLINE_METRICS)
+    )
 
 
 def compare_table(summary: Any, labels: list[str]) -> str:
     """Rows metric × year; a column per scenario (mean [95% interval]) and one per paired
-    difference against the first scenario."""
+    difference against the first scenario; under the table, what each metric shown means
+    (:func:`metric_notes`)."""
     base = labels[0]
     header = ["metric", "year", *labels, *(f"{lab} − {base}" for lab in labels[1:])]
     rows = [header]
-    for metric in dict.fromkeys(summary["metric"]):
+    metrics = list(dict.fromkeys(summary["metric"]))
+    for metric in metrics:
         part = summary[summary["metric"] == metric]
         for week in sorted(part["week"].unique()):
             at = part[part["week"] == week].set_index("scenario")
@@ -49,7 +73,29 @@ def compare_table(summary: Any, labels: list[str]) -> str:
                     else _cell(r["diff_mean"], r["diff_ci_low"], r["diff_ci_high"])
                 )
             rows.append(row)
-    return _align(rows, left=2)
+    return _align(rows, left=2) + "\n\n" + metric_notes(metrics)
+
+
+def metric_notes(names: Iterable[str], width: int = 100) -> str:
+    """One plain-language line per metric, in the order given: its name, what it says and its
+    unit, as declared in :data:`cxsim.core.metrics.METRIC_INFO` (the note, or the meaning where
+    a metric has no note), wrapped to ``width`` characters under a hanging indent."""
+    from cxsim.core.metrics import METRIC_INFO
+
+    infos = [METRIC_INFO[name] for name in names]
+    pad = max((len(m.name) for m in infos), default=0) + 2
+    lines = ["What the metrics mean:"]
+    for m in infos:
+        lines.append(
+            textwrap.fill(
+                f"{m.note or m.meaning}; unit: {m.unit}",
+                width=width,
+                initial_indent=f"  {m.name:<{pad}}",
+                subsequent_indent=" " * (pad + 2),
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
 
 
 def _year(week: Any) -> str:

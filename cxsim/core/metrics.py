@@ -324,12 +324,17 @@ def nps_tracking(model: Market) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class Metric:
     """One weekly output column: its name, plot label, unit and meaning (one source of truth for
-    the frame's columns, the axis labels of :mod:`cxsim.viz` and the tables of docs/ODD.md)."""
+    the frame's columns, the axis labels of :mod:`cxsim.viz` and the tables of docs/ODD.md).
+
+    ``note``: what the column says in plain words, short enough for a footnote under a table of
+    the command line (:func:`cxsim.cli.tables.metric_notes`; the unit is printed after it);
+    empty where ``meaning`` is short and plain enough to serve."""
 
     name: str
     label: str
     unit: str
     meaning: str
+    note: str = ""
 
 
 #: Every weekly output, in column order of :meth:`cxsim.core.model.Market.to_frame`.
@@ -378,6 +383,8 @@ METRIC_INFO: dict[str, Metric] = {
             "customers",
             "the model's latent relationships: customers at the buyer, repeat, client or advocate "
             "stage (not lost) at the end of the week, whether or not they still buy from the firm",
+            note="customers still in a relationship with the firm (not lost), even those now "
+            "buying from the rival",
         ),
         Metric(
             "active",
@@ -385,6 +392,7 @@ METRIC_INFO: dict[str, Metric] = {
             "customers",
             "customers whose last purchase from the firm is at most ACTIVE_WINDOW_WEEKS (52) weeks "
             "old at the end of the week: the 12-month active-buyer count retailers report",
+            note=f"customers who bought from the firm in the last {ACTIVE_WINDOW_WEEKS:g} weeks",
         ),
         Metric(
             "customers",
@@ -423,6 +431,7 @@ METRIC_INFO: dict[str, Metric] = {
             "churn rate (share per week)",
             "per week",
             "share of the alive customers at the start of the week who defected during it",
+            note="share of the firm's relationships (alive customers) that ended that week",
         ),
         Metric(
             "retention_rate",
@@ -441,6 +450,7 @@ METRIC_INFO: dict[str, Metric] = {
             "purchase share (share of the market's purchases)",
             "share",
             "the firm's purchases / all purchases in the market this week (NaN if none)",
+            note="the firm's share of all purchases in the market that week",
         ),
         Metric(
             "share_of_wallet",
@@ -448,6 +458,8 @@ METRIC_INFO: dict[str, Metric] = {
             "share",
             "of this week's purchases by the firm's active customers (from any firm), the share "
             "the firm served (NaN if they bought nothing)",
+            note="of that week's purchases by the firm's active customers, the share made at the "
+            "firm",
         ),
         Metric(
             "delighted",
@@ -546,6 +558,8 @@ METRIC_INFO: dict[str, Metric] = {
             "points in [−100, 100]",
             "Net Promoter Score of the week's survey of NPS_SAMPLE (200) active customers: "
             "% answering 9–10 − % answering 0–6 to the 0–10 likelihood to recommend",
+            note=f"Net Promoter Score of that week's survey of {NPS_SAMPLE} active customers: "
+            "% promoters (answer 9–10) − % detractors (0–6)",
         ),
         Metric(
             "nps_se",
@@ -553,6 +567,8 @@ METRIC_INFO: dict[str, Metric] = {
             "points",
             "sampling standard error of nps: 100·sqrt((p + q − (p − q)²)/n) for shares p of "
             "promoters and q of detractors among n respondents",
+            note="standard error of that week's nps from sampling: the survey's 95% interval is "
+            "about nps ± 2·nps_se",
         ),
         Metric(
             "revenue",
@@ -601,6 +617,7 @@ METRIC_INFO: dict[str, Metric] = {
             "cumulative discounted profit, NPV (currency)",
             "currency",
             "cumulative discounted profit",
+            note="profit so far, discounted to week 0",
         ),
         Metric(
             "cac",
@@ -608,12 +625,16 @@ METRIC_INFO: dict[str, Metric] = {
             "currency per customer won",
             "acquisition spend / customers won from prospects (first_purchases; win-backs not "
             "counted; NaN in a week with none)",
+            note="acquisition spend that week per customer won from prospects (win-backs not "
+            "counted)",
         ),
         Metric(
             "clv",
             "CLV (currency per customer)",
             "currency per customer",
             "estimated customer lifetime value (closed form, smoothed inputs)",
+            note="expected discounted margin of an alive customer over the rest of the "
+            "relationship",
         ),
         Metric(
             "customer_equity",
@@ -621,6 +642,8 @@ METRIC_INFO: dict[str, Metric] = {
             "currency",
             "alive × clv: the value of the relationships the firm holds (at the horizon: its "
             "terminal value)",
+            note="alive × clv: what the relationships the firm holds are worth from here on (at "
+            "the horizon: its terminal value)",
         ),
         Metric(
             "value_per_customer",

@@ -33,10 +33,16 @@ import pandas as pd
 from cxsim.experiments import resolve_scenario, sweep
 from cxsim.experiments.run import RulesLike
 from cxsim.params import Scenario, ScenarioError
+from cxsim.params.declare import field_of
+from cxsim.params.levers import LEVERS, LeverParams
 from cxsim.params.limits import MAX_POINTS, check_count
+from cxsim.params.strategies import STRATEGIES
 
 __all__ = [
     "DEFAULT_RANGES",
+    "GAP_LEVERS",
+    "LEVER_RANGE_FACTOR",
+    "lever_ranges",
     "metric_output",
     "morris",
     "npv_difference",
@@ -48,12 +54,56 @@ __all__ = [
 
 Output = Callable[[pd.DataFrame], float]
 
-#: A default set of uncertain parameters for the acquisition-versus-retention question.
+#: The levers whose response parameters matter for the acquisition-versus-retention question:
+#: every lever the ``acquisition_focus`` or ``retention_focus`` strategy spends on
+#: (:data:`cxsim.params.STRATEGIES`), in the order of :data:`cxsim.params.levers.LEVERS`.
+GAP_LEVERS: tuple[str, ...] = tuple(
+    lever
+    for lever in LEVERS
+    if any(STRATEGIES[s].get(lever, 0.0) > 0.0 for s in ("acquisition_focus", "retention_focus"))
+)
+
+#: Lever-response ranges run from the declared default divided by this factor to the default
+#: times it (×0.5 to ×2). The ceilings and efficiencies are calibrated, not measured, and were
+#: converted between units (:mod:`cxsim.params.levers`), so a factor of two either way is a
+#: judgement of how far off they may be, not an estimated interval. Uniform sampling of such a
+#: range puts two thirds of it above the default.
+LEVER_RANGE_FACTOR = 2.0
+
+
+def lever_ranges(
+    levers: Iterable[str] = GAP_LEVERS, factor: float = LEVER_RANGE_FACTOR
+) -> dict[str, tuple[float, float]]:
+    """Ranges of the response parameters of ``levers``: ``levers.<lever>_ceiling`` and
+    ``levers.<lever>_efficiency`` from ``default / factor`` to ``default · factor``, cut to the
+    range each parameter declares (:class:`cxsim.params.levers.LeverParams`; e.g. a discount
+    ceiling, a share of price, stops at 1). Defaults and bounds are read from the declarations,
+    so the ranges follow them."""
+    if not factor > 1.0:
+        raise ScenarioError(f"factor: {factor!r} must be > 1")
+    ranges: dict[str, tuple[float, float]] = {}
+    for lever in levers:
+        if lever not in LEVERS:
+            raise ScenarioError(f"lever {lever!r} is not one of {', '.join(LEVERS)}")
+        for kind in ("ceiling", "efficiency"):
+            f = field_of(LeverParams, f"{lever}_{kind}")
+            low, high = f.metadata["low"], f.metadata["high"]
+            ranges[f"levers.{f.name}"] = (
+                max(low, f.default / factor),
+                min(high, f.default * factor),
+            )
+    return ranges
+
+
+#: A default set of uncertain parameters for the acquisition-versus-retention question: four of
+#: the customers and the market, and the response of every lever either strategy spends on
+#: (:func:`lever_ranges`; the levers' responses are market-wide, so the rival's change too).
 DEFAULT_RANGES: dict[str, tuple[float, float]] = {
     "customers.wom_negative_reach": (0.05, 0.5),
     "customers.wom_positive_reach": (0.02, 0.3),
     "customers.churn_base": (0.0005, 0.01),
     "market.expectation_inflation": (0.0, 0.01),
+    **lever_ranges(),
 }
 
 
