@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from cxsim.core import rules
+from cxsim.core import compiled, rules
 from cxsim.core.books import WeekBook
 from cxsim.core.complaints import ComplaintBook
 from cxsim.core.customers import NO_FIRM, Customer, CustomerTable
@@ -128,6 +128,9 @@ class Market(mesa.Model):
         self.firms: list[Firm] = [
             Firm(self, i, spec, cfg.levers) for i, spec in enumerate(cfg.firms)
         ]
+        # the phases of the week that run through the compiled kernels (cxsim.core.compiled):
+        # same draws and results as the NumPy code below, which runs the others
+        self._compiled = compiled.phases(self.rules, len(self.firms), not self.network.complete)
         self.customers = CustomerTable.create(
             n,
             len(self.firms),
@@ -144,6 +147,12 @@ class Market(mesa.Model):
         self._seed_market()
         # chance of no need in a step (rules.needs_in_step): rates and step are fixed, so once
         self._no_need = 1.0 - self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
+        # and of the Poisson count's first term, for the compiled need draw
+        self._need_mass0 = (
+            compiled.no_need_mass(self.customers.need_rate, self.dt)
+            if "needs" in self._compiled
+            else None
+        )
         # prospects who started considering a firm this step: candidates for a trial purchase
         self._newly_considering: list[tuple[np.ndarray, int]] = []
         self._complaints = ComplaintBook()
@@ -392,10 +401,14 @@ class Market(mesa.Model):
         """
         c = self.customers
         u = self.streams.needs.random(c.n)
-        rows = np.flatnonzero(u >= self._no_need)
+        if "needs" in self._compiled:
+            rows, left = compiled.draw_needs(self, u)
+        else:
+            rows = np.flatnonzero(u >= self._no_need)
+            if rows.size:
+                left = self.rules.needs_in_step(c.need_rate[rows], self.dt, u[rows])
         if rows.size == 0:
             return
-        left = self.rules.needs_in_step(c.need_rate[rows], self.dt, u[rows])
         while rows.size:
             self._serve_once(rows)
             left = left - 1
@@ -404,6 +417,13 @@ class Market(mesa.Model):
     def _serve_once(self, need: np.ndarray) -> None:
         """One need each for customers ``need``: choice among the firms they consider (or none),
         then the purchase and its experience."""
+        if "choice" in self._compiled:
+            chosen = compiled.choose(self, need)
+            self._event("choices", need, chosen)
+            bought = chosen >= 0
+            rows, firm = need[bought], chosen[bought]
+            self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
+            return
         c, p, cfg = self.customers, self.config.customers, self.config
         n_firms = len(self.firms)
         price = np.array([f.price for f in self.firms])
@@ -461,6 +481,9 @@ class Market(mesa.Model):
     def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
         """The purchase and its consequences for customers ``rows`` buying from ``firm``
         (``z``: standard normal draws, one per purchase)."""
+        if "experience" in self._compiled:
+            compiled.experience(self, rows, firm, z)
+            return
         c, p = self.customers, self.config.customers
         n_firms = len(self.firms)
         quality = np.array([f.quality for f in self.firms])[firm]
@@ -603,6 +626,13 @@ class Market(mesa.Model):
         self._event(event or counter, senders, firm)
         if senders.size == 0 or reach <= 0:
             return
+        if "word_of_mouth" in self._compiled and inbox.flags.c_contiguous:
+            messages, delighted = compiled.deliver_word(self, senders, firm, reach, inbox, delight)
+            if messages.any():
+                self.book.values[counter] += messages
+                if delight is not None:
+                    self.book.values["wom_delighted"] += delighted
+            return
         which, receivers = self.network.sample_contacts(senders, reach, self.streams.word_of_mouth)
         if receivers.size == 0:
             return
@@ -717,21 +747,24 @@ class Market(mesa.Model):
     def defect(self) -> None:
         """Active customers leave, mostly in silence, when trust has fallen and grudges stay."""
         c, p = self.customers, self.config.customers
-        at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
-        if at.size == 0:
-            return
-        prob = self.rules.churn_probability(
-            np.take(c.trust, at),
-            np.take(c.grudge, at),
-            base_per_week=p.churn_base,
-            trust_floor=p.churn_trust_floor,
-            trust_sensitivity=p.churn_trust_sensitivity,
-            grudge_sensitivity=p.churn_grudge_sensitivity,
-            dt=self.dt,
-            propensity=np.take(c.leave_propensity, at // len(self.firms)),
-        )
-        gone = self.streams.churn.random(at.size) < prob
-        at = at[gone]
+        if "churn" in self._compiled:
+            at = compiled.leaving(self)
+        else:
+            at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
+            if at.size == 0:
+                return
+            prob = self.rules.churn_probability(
+                np.take(c.trust, at),
+                np.take(c.grudge, at),
+                base_per_week=p.churn_base,
+                trust_floor=p.churn_trust_floor,
+                trust_sensitivity=p.churn_trust_sensitivity,
+                grudge_sensitivity=p.churn_grudge_sensitivity,
+                dt=self.dt,
+                propensity=np.take(c.leave_propensity, at // len(self.firms)),
+            )
+            gone = self.streams.churn.random(at.size) < prob
+            at = at[gone]
         n_firms = len(self.firms)
         rows = at // n_firms
         firm = at - rows * n_firms

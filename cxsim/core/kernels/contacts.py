@@ -1,0 +1,63 @@
+"""Word of mouth on a sparse network: :meth:`cxsim.core.network.SocialNetwork.sample_contacts`
+and the delivery of the messages to the inboxes, in one pass over the senders' contacts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cxsim.core.kernels.jit import jit
+
+
+@jit
+def total_degree(indptr: np.ndarray, senders: np.ndarray) -> int:
+    """Number of contacts of ``senders`` together (one uniform draw each)."""
+    total = 0
+    for s in senders:
+        total += indptr[s + 1] - indptr[s]
+    return total
+
+
+@jit
+def deliver(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    senders: np.ndarray,
+    about: np.ndarray,
+    delight: np.ndarray,
+    u: np.ndarray,
+    reach: float,
+    inbox: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sender reaches each contact with probability ``reach``; every message is counted in
+    ``inbox`` (the flat row-major (n, F) table of messages heard next week) under its firm.
+
+    Draws are used as the NumPy path uses them (``_sample_csr``): one per contact, senders in
+    order, each sender's contacts in CSR order, a message where ``u < reach``.
+
+    Args:
+        indptr, indices: the network's CSR arrays.
+        senders: (s,) node ids of the senders; ``about``: (s,) the firm each talks about.
+        delight: (s,) bool, senders talking because they were delighted (empty: none).
+        u: (total_degree(senders),) uniform draws (the ``word_of_mouth`` stream).
+        reach: probability that a sender reaches one contact.
+        inbox: flat int32 (n·F,) message counts, updated in place.
+
+    Returns:
+        ``(messages, delighted)``: messages per firm, and of them those from delighted senders.
+    """
+    n_firms = inbox.size // (indptr.size - 1)
+    messages = np.zeros(n_firms, dtype=np.int64)
+    delighted = np.zeros(n_firms, dtype=np.int64)
+    flagged = delight.size > 0
+    t = 0
+    for i in range(senders.size):
+        s = senders[i]
+        f = about[i]
+        for e in range(indptr[s], indptr[s + 1]):
+            if u[t] < reach:
+                inbox[indices[e] * n_firms + f] += 1
+                messages[f] += 1
+                if flagged and delight[i]:
+                    delighted[f] += 1
+            t += 1
+    return messages, delighted
