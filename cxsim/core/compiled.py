@@ -42,6 +42,8 @@ PHASE_RULES: dict[str, tuple[str, ...]] = {
     "word_of_mouth": (),
     "churn": ("churn_probability",),
     "metrics": (),
+    "inbox": (),
+    "drift": ("inflate_expectations", "fade_grudge"),
 }
 
 #: The choice kernel reproduces the rules' column-by-column logit, which they use up to 8 firms.
@@ -150,9 +152,7 @@ def experience(market: Market, rows: np.ndarray, firm_of: np.ndarray, z: np.ndar
         dtype=float,
     )
     shape = p.spend_shape
-    gamma = (
-        m.streams.spend.standard_gamma(shape, rows.size) if np.isfinite(shape) else _NO_DRAWS
-    )
+    gamma = m.streams.spend.standard_gamma(shape, rows.size) if np.isfinite(shape) else _NO_DRAWS
     params = np.array(
         [
             p.experience_noise,
@@ -247,6 +247,14 @@ def deliver_word(
         float(reach),
         inbox.reshape(-1),
     )
+
+
+def mailed(market: Market) -> np.ndarray:
+    """Row-major positions of the entries with word of mouth waiting to be heard."""
+    from cxsim.core.kernels.contacts import mailed as kernel
+
+    c = market.customers
+    return kernel(c.heard_positive, c.heard_negative)
 
 
 def leaving(market: Market) -> np.ndarray:

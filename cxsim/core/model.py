@@ -259,10 +259,14 @@ class Market(mesa.Model):
         quality leader; firms set their levers."""
         m = self.config.market
         c = self.customers
+        drift_in_place = "drift" in self._compiled  # the default rules, on the tables in place
         if m.expectation_inflation:
-            c.standard = self.rules.inflate_expectations(
-                c.standard, m.expectation_inflation, self.dt
-            )
+            if drift_in_place:
+                np.add(c.standard, m.expectation_inflation * self.dt, out=c.standard)
+            else:
+                c.standard = self.rules.inflate_expectations(
+                    c.standard, m.expectation_inflation, self.dt
+                )
         quality = self.rules.imitate(
             np.array([f.quality for f in self.firms]), m.imitation_rate, self.dt
         )
@@ -271,8 +275,12 @@ class Market(mesa.Model):
         self._plan_weeks(self.book.active_at_start, self.dt)
         for firm in self.firms:
             firm.innovate(self.dt)
-        if self.config.customers.grudge_decay:
-            c.grudge = self.rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
+        decay = self.config.customers.grudge_decay
+        if decay:
+            if drift_in_place:
+                np.multiply(c.grudge, (1.0 - decay) ** self.dt, out=c.grudge)
+            else:
+                c.grudge = self.rules.fade_grudge(c.grudge, decay, self.dt)
 
     def hear_word_of_mouth(self) -> None:
         """Messages sent last week arrive: praise wins trust and raises the quality the listener
@@ -284,7 +292,10 @@ class Market(mesa.Model):
         c, p = self.customers, self.config.customers
         pos, neg = c.heard_positive, c.heard_negative
         # (customer, firm) entries with messages, as positions in the row-major (n, F) table
-        heard = np.flatnonzero((pos > 0) | (neg > 0))
+        if "inbox" in self._compiled:
+            heard = compiled.mailed(self)
+        else:
+            heard = np.flatnonzero((pos > 0) | (neg > 0))
         if heard.size:
             n_pos, n_neg = np.take(pos, heard), np.take(neg, heard)
             trust, expectation = self.rules.hear_word_of_mouth(

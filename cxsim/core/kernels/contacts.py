@@ -61,3 +61,17 @@ def deliver(
                     delighted[f] += 1
             t += 1
     return messages, delighted
+
+
+@jit
+def mailed(positive: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """Positions (row-major, in order) of the (customer, firm) entries with a message waiting:
+    ``np.flatnonzero((positive > 0) | (negative > 0))`` in one pass without branches."""
+    pos = positive.ravel()
+    neg = negative.ravel()
+    out = np.empty(pos.size + 1, dtype=np.int64)
+    k = 0
+    for p in range(pos.size):
+        out[k] = p
+        k += (pos[p] > 0) | (neg[p] > 0)
+    return out[:k]

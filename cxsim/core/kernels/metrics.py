@@ -31,9 +31,14 @@ def table_pass(
     Returns:
         ``(stages, active, trust_sum, expectation_sum, recent)``: (F, len(STAGES)) customers at
         each ladder stage; (F,) recency-active customers; (F,) sums of trust and of expectation
-        over the alive customers (buyer to advocate), added in row order (as the NumPy path's
-        running sum); (F, n) int32 whose row ``f`` starts with the recency-active rows of firm
-        ``f`` in order (``active[f]`` of them; the rest is undefined).
+        over the alive customers (buyer to advocate), added one after the other in row order
+        (as the NumPy path's running sum); (F, n) int32 whose row ``f`` starts with the
+        recency-active rows of firm ``f`` in order (``active[f]`` of them; the rest is
+        undefined).
+
+    A column at a time: lists of rows are built without branches (each row is written, and
+    the list grows only where it belongs), then the alive rows' values are summed from the
+    list; a conditional add in the first loop would be a branch taken at random.
     """
     n, n_firms = stage.shape
     stages = np.zeros((n_firms, N_STAGES), dtype=np.int64)
@@ -41,16 +46,28 @@ def table_pass(
     trust_sum = np.zeros(n_firms)
     expectation_sum = np.zeros(n_firms)
     recent = np.empty((n_firms, n + 1), dtype=np.int32)
-    for r in range(n):
-        for j in range(n_firms):
+    alive_rows = np.empty(n + 1, dtype=np.int32)
+    for j in range(n_firms):
+        hist = np.zeros(N_STAGES, dtype=np.int64)
+        listed = np.int64(0)
+        alive = np.int64(0)
+        for r in range(n):
             s = stage[r, j]
-            stages[j, s] += 1
-            alive = (s >= BUYER) & (s <= ADVOCATE)
-            # selects, not branches: adding 0.0 leaves a sum unchanged
-            trust_sum[j] += trust[r, j] if alive else 0.0
-            expectation_sum[j] += expectation[r, j] if alive else 0.0
-            recent[j, active[j]] = r  # kept only where the customer is active
-            active[j] += last_purchase[r, j] >= cutoff
+            hist[s] += 1
+            alive_rows[alive] = r
+            alive += (s >= BUYER) & (s <= ADVOCATE)
+            recent[j, listed] = r
+            listed += last_purchase[r, j] >= cutoff
+        t = 0.0
+        e = 0.0
+        for k in range(alive):
+            r = alive_rows[k]
+            t += trust[r, j]
+            e += expectation[r, j]
+        stages[j] = hist
+        active[j] = listed
+        trust_sum[j] = t
+        expectation_sum[j] = e
     return stages, active, trust_sum, expectation_sum, recent[:, :n]
 
 
