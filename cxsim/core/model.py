@@ -428,13 +428,15 @@ class Market(mesa.Model):
     def _serve_once(self, need: np.ndarray) -> None:
         """One need each for customers ``need``: choice among the firms they consider (or none),
         then the purchase and its experience."""
-        if "choice" in self._compiled:
-            chosen = compiled.choose(self, need)
-            self._event("choices", need, chosen)
-            bought = chosen >= 0
-            rows, firm = need[bought], chosen[bought]
-            self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
-            return
+        chosen = compiled.choose(self, need) if "choice" in self._compiled else self._choose(need)
+        self._event("choices", need, chosen)
+        bought = chosen >= 0
+        rows, firm = need[bought], chosen[bought]
+        self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
+
+    def _choose(self, need: np.ndarray) -> np.ndarray:
+        """The firm each customer in ``need`` chooses (``-1``: none); a need taken elsewhere
+        breaks the customer's streak with the firms it did not choose."""
         c, p, cfg = self.customers, self.config.customers, self.config
         n_firms = len(self.firms)
         price = np.array([f.price for f in self.firms])
@@ -474,7 +476,6 @@ class Market(mesa.Model):
             cfg.market.outside_utility,
             self.streams.choice.random(need.size),
         )
-        self._event("choices", need, chosen)
 
         # needs taken elsewhere break a streak: a client is one who comes back *whenever*
         elsewhere = active & (chosen[:, None] != np.arange(n_firms)[None, :])
@@ -484,10 +485,7 @@ class Market(mesa.Model):
             flat = need[r] * n_firms + (at - r * n_firms)
             np.put(c.streak, flat, 0)
             np.put(c.stage, flat, self.rules.ladder_after_switch(np.take(c.stage, flat)))
-
-        bought = chosen >= 0
-        rows, firm = need[bought], chosen[bought]
-        self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
+        return chosen
 
     def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
         """The purchase and its consequences for customers ``rows`` buying from ``firm``
