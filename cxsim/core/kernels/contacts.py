@@ -53,13 +53,17 @@ def deliver(
     for i in range(senders.size):
         s = senders[i]
         f = about[i]
+        sent = 0
         for e in range(indptr[s], indptr[s + 1]):
-            if u[t] < reach:
-                inbox[indices[e] * n_firms + f] += 1
-                messages[f] += 1
-                if flagged and delight[i]:
-                    delighted[f] += 1
+            # added whether or not the message goes (0 or 1): a branch on a draw is a coin toss
+            # for the processor's branch predictor
+            hit = u[t] < reach
+            inbox[indices[e] * n_firms + f] += hit
+            sent += hit
             t += 1
+        messages[f] += sent
+        if flagged and delight[i]:
+            delighted[f] += sent
     return messages, delighted
 
 
