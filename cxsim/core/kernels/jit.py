@@ -6,6 +6,11 @@ it in milliseconds instead of compiling for seconds. Where neither is writable (
 installation and home), Numba refuses to decorate with ``cache=True`` (a ``RuntimeError``);
 the kernel is then compiled without a disk cache, once per process, and a warning says so.
 ``NUMBA_CACHE_DIR`` chooses another folder.
+
+Numba keys a cached kernel on its own source file (time stamp and size), not on what the kernel
+takes from other modules when it compiles: the ladder stage codes of :mod:`cxsim.core.rules` are
+compiled in as constants. An installation rewrites every file, so an upgrade recompiles; in a
+checkout, after changing those codes, delete ``cxsim/core/kernels/__pycache__``.
 """
 
 from __future__ import annotations
