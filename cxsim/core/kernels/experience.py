@@ -123,7 +123,7 @@ def experience(
     before_out = np.empty(k)
     after_out = np.empty(k)
     amount_out = np.empty(k)
-    flags = np.zeros(k, dtype=np.uint8)
+    flags = np.empty(k, dtype=np.uint8)
     sums = np.zeros((len(SUMS), n_firms))
     counts = np.zeros((len(COUNTS), n_firms), dtype=np.int64)
     for i in range(k):
@@ -158,7 +158,9 @@ def experience(
         basket = usual_basket[r] * gamma[i] / shape if varies else usual_basket[r]
         amount = firm[5, f] * basket
         old_stage = stage[r, f]
-        newcomer = old_stage == PROSPECT or old_stage == LOST
+        newcomer = (old_stage == PROSPECT) | (old_stage == LOST)
+        # below, flags and stages are computed as values, not branches: which way a purchase
+        # goes is random, and a mispredicted branch costs more than the arithmetic of both ways
         sums[0, f] += amount
         sums[1, f] += firm[6, f] * basket
         sums[2, f] += firm[7, f] * amount if newcomer else 0.0
@@ -167,44 +169,33 @@ def experience(
         sums[5, f] += felt
         sums[6, f] += expected
         sums[7, f] += experienced
-        if newcomer:
-            purchases[r, f] = 1
-            run = 1
-        else:
-            purchases[r, f] = purchases[r, f] + 1
-            run = streak[r, f] + 1
+        bought = 1 if newcomer else purchases[r, f] + 1
+        run = 1 if newcomer else streak[r, f] + 1
+        purchases[r, f] = bought
         streak[r, f] = run
         # ladder_after_purchase
-        if newcomer:
-            new_stage = BUYER
-        elif old_stage == BUYER:
-            new_stage = REPEAT
-        elif old_stage == REPEAT or old_stage == CLIENT or old_stage == ADVOCATE:
-            new_stage = CLIENT if run >= client_streak else REPEAT
-        else:
-            new_stage = old_stage
-        if new_stage == CLIENT and after >= advocate_trust:
-            new_stage = ADVOCATE
+        climbed = CLIENT if run >= client_streak else REPEAT
+        loyal = (old_stage == REPEAT) | (old_stage == CLIENT) | (old_stage == ADVOCATE)
+        new_stage = climbed if loyal else old_stage
+        new_stage = REPEAT if old_stage == BUYER else new_stage
+        new_stage = BUYER if newcomer else new_stage
+        new_stage = ADVOCATE if (new_stage == CLIENT) & (after >= advocate_trust) else new_stage
         stage[r, f] = new_stage
-        flag = 0
-        if felt > delight:
-            flag |= DELIGHTED
-            counts[4, f] += 1
-        if felt < -disappointment:
-            flag |= DISAPPOINTED
-            counts[5, f] += 1
-        if (flag & DELIGHTED) or (new_stage == ADVOCATE and d >= -tolerance):
-            flag |= PRAISING
-        if felt < -serious:
-            flag |= SERIOUS
-        flags[i] = flag
+        delighted = felt > delight
+        disappointed = felt < -disappointment
+        praising = delighted | ((new_stage == ADVOCATE) & (d >= -tolerance))
+        flags[i] = (
+            delighted * DELIGHTED
+            + disappointed * DISAPPOINTED
+            + praising * PRAISING
+            + (felt < -serious) * SERIOUS
+        )
         counts[0, f] += 1
-        if newcomer:
-            counts[1, f] += 1
-        if old_stage == PROSPECT:
-            counts[2, f] += 1
-        elif old_stage == LOST:
-            counts[3, f] += 1
+        counts[1, f] += newcomer
+        counts[2, f] += old_stage == PROSPECT
+        counts[3, f] += old_stage == LOST
+        counts[4, f] += delighted
+        counts[5, f] += disappointed
         felt_out[i] = felt
         before_out[i] = before
         after_out[i] = after
