@@ -34,6 +34,13 @@ def deliver(
     Draws are used as the NumPy path uses them (``_sample_csr``): one per contact, senders in
     order, each sender's contacts in CSR order, a message where ``u < reach``.
 
+    Senders are scattered over the population, so nearly every read here misses the cache. The
+    work is done in passes, as NumPy's gathers do it: first every sender's row bounds, then the
+    draws (which touch no network memory), then the receivers of the messages kept, then the
+    inboxes. In each pass the reads do not depend on one another, so the processor keeps many
+    misses in flight; one pass per sender, following row bounds to contacts to inboxes, would
+    wait for each miss in turn (about four times slower at a million customers).
+
     Args:
         indptr, indices: the network's CSR arrays.
         senders: (s,) node ids of the senders; ``about``: (s,) the firm each talks about.
@@ -46,24 +53,37 @@ def deliver(
         ``(messages, delighted)``: messages per firm, and of them those from delighted senders.
     """
     n_firms = inbox.size // (indptr.size - 1)
+    m = senders.size
+    start = np.empty(m, dtype=np.int64)
+    degree = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        s = senders[i]
+        start[i] = indptr[s]
+        degree[i] = indptr[s + 1] - start[i]
+    position = np.empty(u.size + 1, dtype=np.int64)
+    sender = np.empty(u.size + 1, dtype=np.int64)
+    kept = 0
+    t = 0
+    for i in range(m):
+        first = start[i]
+        for e in range(degree[i]):
+            position[kept] = first + e  # kept only where the draw says so
+            sender[kept] = i
+            kept += u[t] < reach
+            t += 1
+    receiver = np.empty(kept, dtype=np.int64)
+    for c in range(kept):
+        receiver[c] = indices[position[c]]
     messages = np.zeros(n_firms, dtype=np.int64)
     delighted = np.zeros(n_firms, dtype=np.int64)
     flagged = delight.size > 0
-    t = 0
-    for i in range(senders.size):
-        s = senders[i]
+    for c in range(kept):
+        i = sender[c]
         f = about[i]
-        sent = 0
-        for e in range(indptr[s], indptr[s + 1]):
-            # added whether or not the message goes (0 or 1): a branch on a draw is a coin toss
-            # for the processor's branch predictor
-            hit = u[t] < reach
-            inbox[indices[e] * n_firms + f] += hit
-            sent += hit
-            t += 1
-        messages[f] += sent
-        if flagged and delight[i]:
-            delighted[f] += sent
+        inbox[receiver[c] * n_firms + f] += 1
+        messages[f] += 1
+        if flagged:
+            delighted[f] += delight[i]
     return messages, delighted
 
 
