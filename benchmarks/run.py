@@ -304,7 +304,7 @@ def child_profile(n: int, weeks: int, top: int) -> dict:
 
 def _shorten(line: str) -> str:
     line = re.sub(r"\S*/site-packages/", "", line)
-    line = re.sub(r"\S*/(cxsim/\w+\.py)", r"\1", line)
+    line = re.sub(r"\S*/(cxsim/[\w/]+\.py)", r"\1", line)
     return re.sub(r"\S*/lib/python3\.\d+/", "", line)
 
 
