@@ -345,3 +345,29 @@ def test_kernels_still_run_where_nothing_can_hold_their_cache(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "ran" in proc.stdout
     assert "cannot be cached on disk" in proc.stderr
+
+
+def learn_nothing(knowledge, learning):
+    """A firm that learns nothing about its customers (same arguments as learn_customer)."""
+    return knowledge
+
+
+def test_a_rule_replaced_in_the_rules_module_or_on_the_market_runs_in_numpy(monkeypatch):
+    """The validation tests replace a rule in cxsim.core.rules itself, and a rule can be set on
+    ``market.rules`` after the market is made: either way the phase must run the rule."""
+    kwargs = {"rng": 12, "n_customers": 800}
+    monkeypatch.setattr(rules, "learn_customer", learn_nothing)
+    fast = _run(monkeypatch, True, kwargs, 10)
+    assert "experience" not in fast._compiled
+    assert np.all(fast.customers.knowledge == 0.0)
+    assert_same_market(fast, _run(monkeypatch, False, kwargs, 10))
+    monkeypatch.undo()
+
+    monkeypatch.setenv("CXSIM_JIT", "1")
+    market = Market(customer_agents=False, **kwargs)
+    assert "experience" in market._compiled
+    market.run(3)
+    known = market.customers.knowledge.copy()
+    market.rules.learn_customer = learn_nothing
+    market.run(5)
+    np.testing.assert_array_equal(market.customers.knowledge, known)

@@ -3,9 +3,12 @@
 
 Each function here does what the NumPy branch of the :class:`~cxsim.core.model.Market` method
 of the same name does, with the same draws from the same streams and the same results; the
-model calls it only for the phases in :attr:`Market._compiled` (:func:`phases`): kernels are on
-(:func:`cxsim.core.kernels.enabled`) and none of the rules the phase stands in for is swapped.
-Kernel modules are imported on first use, so ``import cxsim`` does not load Numba.
+model calls it only for a phase that :func:`phases` allowed when the market was made (kernels
+on, :func:`cxsim.core.kernels.enabled`) and whose rules are still the ones the kernels reproduce
+(:func:`reproduces`, checked at each use): a rule swapped through ``Market(rules=...)``, set on
+``market.rules`` later, or replaced in :mod:`cxsim.core.rules` itself (as tests of the
+validation checks do) sends its phase back to NumPy. Kernel modules are imported on first use,
+so ``import cxsim`` does not load Numba.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from cxsim.core import kernels
+from cxsim.core import rules as _rules
 from cxsim.core.ruleset import Rules
 
 if TYPE_CHECKING:
     from cxsim.core.model import Market
 
-#: The rules of :mod:`cxsim.core.rules` each compiled phase computes itself: a phase is compiled
-#: only while all of its rules are the defaults.
+#: The rules of :mod:`cxsim.core.rules` each compiled phase computes itself (with the rules
+#: they call: ``churn_probability`` calls ``hazard_to_probability``): a phase is compiled only
+#: while all of its rules are the functions the kernels reproduce.
 PHASE_RULES: dict[str, tuple[str, ...]] = {
     "needs": ("needs_in_step",),
     "choice": ("choice_utility", "logit_choice", "ladder_after_switch"),
@@ -40,7 +45,7 @@ PHASE_RULES: dict[str, tuple[str, ...]] = {
         "ladder_after_purchase",
     ),
     "word_of_mouth": (),
-    "churn": ("churn_probability",),
+    "churn": ("churn_probability", "hazard_to_probability"),
     "metrics": (),
     "inbox": (),
     "drift": ("inflate_expectations", "fade_grudge"),
@@ -53,13 +58,23 @@ _NO_DRAWS = np.empty(0)
 _NO_FLAGS = np.empty(0, dtype=np.bool_)
 
 
+#: The functions the kernels reproduce: the rules of :mod:`cxsim.core.rules` as imported.
+REPRODUCED: dict[str, object] = {
+    name: getattr(_rules, name) for used in PHASE_RULES.values() for name in used
+}
+
+
+def reproduces(rules: Rules, phase: str) -> bool:
+    """Whether the rules in force for ``phase`` are those its kernels reproduce."""
+    return all(getattr(rules, name) is REPRODUCED[name] for name in PHASE_RULES[phase])
+
+
 def phases(rules: Rules, n_firms: int, sparse_network: bool) -> frozenset[str]:
     """The phases a market with these rules, firms and network runs compiled (empty when the
     kernels are off)."""
     if not kernels.enabled():
         return frozenset()
-    swapped = rules.swapped
-    out = {name for name, used in PHASE_RULES.items() if not any(r in swapped for r in used)}
+    out = {name for name in PHASE_RULES if reproduces(rules, name)}
     if n_firms > MAX_CHOICE_FIRMS:
         out.discard("choice")
     if not sparse_network:

@@ -117,7 +117,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     dt = model.dt
     out: dict[str, np.ndarray] = {}
 
-    table = compiled.week_table(model) if "metrics" in model._compiled else None
+    table = compiled.week_table(model) if model._runs_compiled("metrics") else None
     counts = c.stage_counts() if table is None else table.stages
     for k, stage in enumerate(STAGES):
         out[stage] = counts[:, k].astype(float)
@@ -186,7 +186,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["cac"] = np.where(won > 0, acq / won, np.nan)
         total = v["purchases"].sum()
         out["purchase_share"] = v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
-        out["share_of_wallet"] = share_of_wallet(model, compiled="metrics" in model._compiled)
+        out["share_of_wallet"] = share_of_wallet(model, compiled=model._runs_compiled("metrics"))
 
         contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
         margin = np.where(start > 0, contribution / start / dt, np.nan)

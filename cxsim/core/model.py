@@ -150,7 +150,7 @@ class Market(mesa.Model):
         # and of the Poisson count's first term, for the compiled need draw
         self._need_mass0 = (
             compiled.no_need_mass(self.customers.need_rate, self.dt)
-            if "needs" in self._compiled
+            if self._runs_compiled("needs")
             else None
         )
         # prospects who started considering a firm this step: candidates for a trial purchase
@@ -259,7 +259,7 @@ class Market(mesa.Model):
         quality leader; firms set their levers."""
         m = self.config.market
         c = self.customers
-        drift_in_place = "drift" in self._compiled  # the default rules, on the tables in place
+        drift_in_place = self._runs_compiled("drift")  # the default rules, on the tables in place
         if m.expectation_inflation:
             if drift_in_place:
                 np.add(c.standard, m.expectation_inflation * self.dt, out=c.standard)
@@ -292,7 +292,7 @@ class Market(mesa.Model):
         c, p = self.customers, self.config.customers
         pos, neg = c.heard_positive, c.heard_negative
         # (customer, firm) entries with messages, as positions in the row-major (n, F) table
-        if "inbox" in self._compiled:
+        if self._runs_compiled("inbox"):
             heard = compiled.mailed(self)
         else:
             heard = np.flatnonzero((pos > 0) | (neg > 0))
@@ -381,6 +381,12 @@ class Market(mesa.Model):
                 self._newly_considering.append((joined[c.stage[joined, f] == PROSPECT], f))
         self._try_out()
 
+    def _runs_compiled(self, phase: str) -> bool:
+        """Whether ``phase`` runs through the compiled kernels: allowed when the market was made
+        (:func:`cxsim.core.compiled.phases`) and its rules still the ones the kernels reproduce
+        (a rule swapped since runs in NumPy)."""
+        return phase in self._compiled and compiled.reproduces(self.rules, phase)
+
     def _bass_influence(self) -> bool:
         """Contacts bring firms into consideration through Bass q (``influence = "bass"`` with
         ``social_influence > 0``), not through explicit praise."""
@@ -412,7 +418,7 @@ class Market(mesa.Model):
         """
         c = self.customers
         u = self.streams.needs.random(c.n)
-        if "needs" in self._compiled:
+        if self._runs_compiled("needs"):
             rows, left = compiled.draw_needs(self, u)
         else:
             rows = np.flatnonzero(u >= self._no_need)
@@ -428,7 +434,9 @@ class Market(mesa.Model):
     def _serve_once(self, need: np.ndarray) -> None:
         """One need each for customers ``need``: choice among the firms they consider (or none),
         then the purchase and its experience."""
-        chosen = compiled.choose(self, need) if "choice" in self._compiled else self._choose(need)
+        chosen = (
+            compiled.choose(self, need) if self._runs_compiled("choice") else self._choose(need)
+        )
         self._event("choices", need, chosen)
         bought = chosen >= 0
         rows, firm = need[bought], chosen[bought]
@@ -490,7 +498,7 @@ class Market(mesa.Model):
     def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
         """The purchase and its consequences for customers ``rows`` buying from ``firm``
         (``z``: standard normal draws, one per purchase)."""
-        if "experience" in self._compiled:
+        if self._runs_compiled("experience"):
             compiled.experience(self, rows, firm, z)
             return
         c, p = self.customers, self.config.customers
@@ -635,7 +643,7 @@ class Market(mesa.Model):
         self._event(event or counter, senders, firm)
         if senders.size == 0 or reach <= 0:
             return
-        if "word_of_mouth" in self._compiled and inbox.flags.c_contiguous:
+        if self._runs_compiled("word_of_mouth") and inbox.flags.c_contiguous:
             messages, delighted = compiled.deliver_word(self, senders, firm, reach, inbox, delight)
             if messages.any():
                 self.book.values[counter] += messages
@@ -756,7 +764,7 @@ class Market(mesa.Model):
     def defect(self) -> None:
         """Active customers leave, mostly in silence, when trust has fallen and grudges stay."""
         c, p = self.customers, self.config.customers
-        if "churn" in self._compiled:
+        if self._runs_compiled("churn"):
             at = compiled.leaving(self)
         else:
             at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
