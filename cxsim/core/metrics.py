@@ -65,6 +65,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from cxsim.core import compiled
 from cxsim.core.books import smooth
 from cxsim.core.firms import Firm
 from cxsim.core.rules import ADVOCATE, BUYER, STAGES
@@ -105,6 +106,8 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     (trust, expectation, NPS) are taken over each firm's active rows only
     (:func:`_active_averages`); no sum over axis 0 of an ``(n, F)`` table (slow on a narrow
     table). Sums still run in row order, so the figures are exactly those of a column sum.
+    With the compiled kernels (:mod:`cxsim.core.compiled`) all of it is one pass over the
+    tables, with the same figures.
     """
     c = model.customers
     book = model.book
@@ -114,12 +117,17 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     dt = model.dt
     out: dict[str, np.ndarray] = {}
 
-    counts = c.stage_counts()
+    table = compiled.week_table(model) if model._runs_compiled("metrics") else None
+    counts = c.stage_counts() if table is None else table.stages
     for k, stage in enumerate(STAGES):
         out[stage] = counts[:, k].astype(float)
     alive = counts[:, BUYER : ADVOCATE + 1].sum(axis=1).astype(float)
     out["alive"] = alive
-    out["active"] = active_counts(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+    out["active"] = (
+        active_counts(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+        if table is None
+        else table.active.astype(float)
+    )
     out["customers"] = alive.copy()  # deprecated alias of ``alive``
     for name in (
         "purchases",
@@ -146,8 +154,15 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
     ):
         out[name] = v[name].copy()
 
-    mean_trust, mean_expectation = _active_averages(c)
-    out["nps"], out["nps_se"] = nps_tracking(model)
+    if table is None:
+        mean_trust, mean_expectation = _active_averages(c)
+        out["nps"], out["nps_se"] = nps_tracking(model)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            have = counts[:, BUYER : ADVOCATE + 1].sum(axis=1)
+            mean_trust = np.where(have > 0, table.trust_sum / have, np.nan)
+            mean_expectation = np.where(have > 0, table.expectation_sum / have, np.nan)
+        out["nps"], out["nps_se"] = nps_tracking(model, table.recent_rows)
 
     start = book.active_at_start.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -171,7 +186,7 @@ def weekly_metrics(model: Market) -> dict[str, np.ndarray]:
         out["cac"] = np.where(won > 0, acq / won, np.nan)
         total = v["purchases"].sum()
         out["purchase_share"] = v["purchases"] / total if total > 0 else np.full(n_firms, np.nan)
-        out["share_of_wallet"] = share_of_wallet(model)
+        out["share_of_wallet"] = share_of_wallet(model, compiled=model._runs_compiled("metrics"))
 
         contribution = v["revenue"] - v["cogs"] - v["serve_cost"] - ret
         margin = np.where(start > 0, contribution / start / dt, np.nan)
@@ -228,11 +243,12 @@ def active_counts(last_purchase: np.ndarray, week: float, window: float) -> np.n
     return np.array([np.count_nonzero(mask[:, j]) for j in range(mask.shape[1])], dtype=float)
 
 
-def share_of_wallet(model: Market) -> np.ndarray:
+def share_of_wallet(model: Market, *, compiled: bool = False) -> np.ndarray:
     """Per firm: of this week's purchases by its active customers (from any firm), the share
     it served (NaN if they bought nothing this week). The weekly share of category requirements
     of panel data (Bhattacharya 1997; share of wallet, Keiningham et al. 2005), counted from the
-    week's purchases (``model.events["purchases"]``), so it costs a pass over them only."""
+    week's purchases (``model.events["purchases"]``), so it costs a pass over them only
+    (``compiled``: one compiled pass, the same counts)."""
     c = model.customers
     n_firms = c.n_firms
     out = np.full(n_firms, np.nan)
@@ -240,6 +256,11 @@ def share_of_wallet(model: Market) -> np.ndarray:
     if rows.size == 0:
         return out
     cutoff = np.float32(model.week - ACTIVE_WINDOW_WEEKS)
+    if compiled:
+        from cxsim.core.kernels.metrics import wallet
+
+        theirs, served = wallet(rows, firm, c.last_purchase, cutoff)
+        return np.where(theirs > 0, served / np.maximum(theirs, 1), np.nan)
     for f in range(n_firms):
         theirs = c.last_purchase[rows, f] >= cutoff
         n = np.count_nonzero(theirs)
@@ -302,19 +323,31 @@ def nps_survey(
     return nps_from_scores(scores)
 
 
-def nps_tracking(model: Market) -> tuple[np.ndarray, np.ndarray]:
+def nps_tracking(
+    model: Market, active_rows: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """This week's tracking survey, firm by firm: ``NPS_SAMPLE`` of the firm's active customers
     (bought within ``ACTIVE_WINDOW_WEEKS``) answer the 0–10 question (:func:`nps_survey`);
-    NPS and its standard error in points, NaN for a firm without active customers."""
+    NPS and its standard error in points, NaN for a firm without active customers.
+    ``active_rows``: each firm's active rows in order, when already known."""
     c = model.customers
     n_firms = c.n_firms
     nps = np.full(n_firms, np.nan)
     se = np.full(n_firms, np.nan)
-    mask = active_mask(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+    mask = (
+        active_mask(c.last_purchase, model.week, ACTIVE_WINDOW_WEEKS)
+        if active_rows is None
+        else None
+    )
     rng = model.streams.survey
     for f in range(n_firms):
-        rows = np.flatnonzero(mask[:, f])
-        at = rows * n_firms + f
+        rows = np.flatnonzero(mask[:, f]) if active_rows is None else active_rows[f]
+        at = rows.astype(np.int64) * n_firms + f
+        n = at.size
+        if n > NPS_SAMPLE:
+            # the respondents first, then their answers: what nps_survey does with the same
+            # draws, without gathering every active customer's trust
+            at = at[rng.choice(n, size=NPS_SAMPLE, replace=False)]
         nps[f], se[f] = nps_survey(
             np.take(c.trust, at), np.take(c.satisfaction, at), NPS_SAMPLE, rng
         )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from cxsim.core import rules
+from cxsim.core import compiled, rules
 from cxsim.core.books import WeekBook
 from cxsim.core.complaints import ComplaintBook
 from cxsim.core.customers import NO_FIRM, Customer, CustomerTable
@@ -128,6 +128,9 @@ class Market(mesa.Model):
         self.firms: list[Firm] = [
             Firm(self, i, spec, cfg.levers) for i, spec in enumerate(cfg.firms)
         ]
+        # the phases of the week that run through the compiled kernels (cxsim.core.compiled):
+        # same draws and results as the NumPy code below, which runs the others
+        self._compiled = compiled.phases(self.rules, len(self.firms), not self.network.complete)
         self.customers = CustomerTable.create(
             n,
             len(self.firms),
@@ -144,6 +147,12 @@ class Market(mesa.Model):
         self._seed_market()
         # chance of no need in a step (rules.needs_in_step): rates and step are fixed, so once
         self._no_need = 1.0 - self.rules.hazard_to_probability(self.customers.need_rate, self.dt)
+        # and of the Poisson count's first term, for the compiled need draw
+        self._need_mass0 = (
+            compiled.no_need_mass(self.customers.need_rate, self.dt)
+            if self._runs_compiled("needs")
+            else None
+        )
         # prospects who started considering a firm this step: candidates for a trial purchase
         self._newly_considering: list[tuple[np.ndarray, int]] = []
         self._complaints = ComplaintBook()
@@ -250,10 +259,14 @@ class Market(mesa.Model):
         quality leader; firms set their levers."""
         m = self.config.market
         c = self.customers
+        drift_in_place = self._runs_compiled("drift")  # the default rules, on the tables in place
         if m.expectation_inflation:
-            c.standard = self.rules.inflate_expectations(
-                c.standard, m.expectation_inflation, self.dt
-            )
+            if drift_in_place:
+                np.add(c.standard, m.expectation_inflation * self.dt, out=c.standard)
+            else:
+                c.standard = self.rules.inflate_expectations(
+                    c.standard, m.expectation_inflation, self.dt
+                )
         quality = self.rules.imitate(
             np.array([f.quality for f in self.firms]), m.imitation_rate, self.dt
         )
@@ -262,8 +275,12 @@ class Market(mesa.Model):
         self._plan_weeks(self.book.active_at_start, self.dt)
         for firm in self.firms:
             firm.innovate(self.dt)
-        if self.config.customers.grudge_decay:
-            c.grudge = self.rules.fade_grudge(c.grudge, self.config.customers.grudge_decay, self.dt)
+        decay = self.config.customers.grudge_decay
+        if decay:
+            if drift_in_place:
+                np.multiply(c.grudge, (1.0 - decay) ** self.dt, out=c.grudge)
+            else:
+                c.grudge = self.rules.fade_grudge(c.grudge, decay, self.dt)
 
     def hear_word_of_mouth(self) -> None:
         """Messages sent last week arrive: praise wins trust and raises the quality the listener
@@ -275,7 +292,10 @@ class Market(mesa.Model):
         c, p = self.customers, self.config.customers
         pos, neg = c.heard_positive, c.heard_negative
         # (customer, firm) entries with messages, as positions in the row-major (n, F) table
-        heard = np.flatnonzero((pos > 0) | (neg > 0))
+        if self._runs_compiled("inbox"):
+            heard = compiled.mailed(self)
+        else:
+            heard = np.flatnonzero((pos > 0) | (neg > 0))
         if heard.size:
             n_pos, n_neg = np.take(pos, heard), np.take(neg, heard)
             trust, expectation = self.rules.hear_word_of_mouth(
@@ -361,6 +381,12 @@ class Market(mesa.Model):
                 self._newly_considering.append((joined[c.stage[joined, f] == PROSPECT], f))
         self._try_out()
 
+    def _runs_compiled(self, phase: str) -> bool:
+        """Whether ``phase`` runs through the compiled kernels: allowed when the market was made
+        (:func:`cxsim.core.compiled.phases`) and its rules still the ones the kernels reproduce
+        (a rule swapped since runs in NumPy)."""
+        return phase in self._compiled and compiled.reproduces(self.rules, phase)
+
     def _bass_influence(self) -> bool:
         """Contacts bring firms into consideration through Bass q (``influence = "bass"`` with
         ``social_influence > 0``), not through explicit praise."""
@@ -392,10 +418,14 @@ class Market(mesa.Model):
         """
         c = self.customers
         u = self.streams.needs.random(c.n)
-        rows = np.flatnonzero(u >= self._no_need)
+        if self._runs_compiled("needs"):
+            rows, left = compiled.draw_needs(self, u)
+        else:
+            rows = np.flatnonzero(u >= self._no_need)
+            if rows.size:
+                left = self.rules.needs_in_step(c.need_rate[rows], self.dt, u[rows])
         if rows.size == 0:
             return
-        left = self.rules.needs_in_step(c.need_rate[rows], self.dt, u[rows])
         while rows.size:
             self._serve_once(rows)
             left = left - 1
@@ -404,6 +434,17 @@ class Market(mesa.Model):
     def _serve_once(self, need: np.ndarray) -> None:
         """One need each for customers ``need``: choice among the firms they consider (or none),
         then the purchase and its experience."""
+        chosen = (
+            compiled.choose(self, need) if self._runs_compiled("choice") else self._choose(need)
+        )
+        self._event("choices", need, chosen)
+        bought = chosen >= 0
+        rows, firm = need[bought], chosen[bought]
+        self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
+
+    def _choose(self, need: np.ndarray) -> np.ndarray:
+        """The firm each customer in ``need`` chooses (``-1``: none); a need taken elsewhere
+        breaks the customer's streak with the firms it did not choose."""
         c, p, cfg = self.customers, self.config.customers, self.config
         n_firms = len(self.firms)
         price = np.array([f.price for f in self.firms])
@@ -443,7 +484,6 @@ class Market(mesa.Model):
             cfg.market.outside_utility,
             self.streams.choice.random(need.size),
         )
-        self._event("choices", need, chosen)
 
         # needs taken elsewhere break a streak: a client is one who comes back *whenever*
         elsewhere = active & (chosen[:, None] != np.arange(n_firms)[None, :])
@@ -453,14 +493,14 @@ class Market(mesa.Model):
             flat = need[r] * n_firms + (at - r * n_firms)
             np.put(c.streak, flat, 0)
             np.put(c.stage, flat, self.rules.ladder_after_switch(np.take(c.stage, flat)))
-
-        bought = chosen >= 0
-        rows, firm = need[bought], chosen[bought]
-        self._experience(rows, firm, self.streams.experience.standard_normal(rows.size))
+        return chosen
 
     def _experience(self, rows: np.ndarray, firm: np.ndarray, z: np.ndarray) -> None:
         """The purchase and its consequences for customers ``rows`` buying from ``firm``
         (``z``: standard normal draws, one per purchase)."""
+        if self._runs_compiled("experience"):
+            compiled.experience(self, rows, firm, z)
+            return
         c, p = self.customers, self.config.customers
         n_firms = len(self.firms)
         quality = np.array([f.quality for f in self.firms])[firm]
@@ -603,6 +643,13 @@ class Market(mesa.Model):
         self._event(event or counter, senders, firm)
         if senders.size == 0 or reach <= 0:
             return
+        if self._runs_compiled("word_of_mouth") and inbox.flags.c_contiguous:
+            messages, delighted = compiled.deliver_word(self, senders, firm, reach, inbox, delight)
+            if messages.any():
+                self.book.values[counter] += messages
+                if delight is not None:
+                    self.book.values["wom_delighted"] += delighted
+            return
         which, receivers = self.network.sample_contacts(senders, reach, self.streams.word_of_mouth)
         if receivers.size == 0:
             return
@@ -717,21 +764,24 @@ class Market(mesa.Model):
     def defect(self) -> None:
         """Active customers leave, mostly in silence, when trust has fallen and grudges stay."""
         c, p = self.customers, self.config.customers
-        at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
-        if at.size == 0:
-            return
-        prob = self.rules.churn_probability(
-            np.take(c.trust, at),
-            np.take(c.grudge, at),
-            base_per_week=p.churn_base,
-            trust_floor=p.churn_trust_floor,
-            trust_sensitivity=p.churn_trust_sensitivity,
-            grudge_sensitivity=p.churn_grudge_sensitivity,
-            dt=self.dt,
-            propensity=np.take(c.leave_propensity, at // len(self.firms)),
-        )
-        gone = self.streams.churn.random(at.size) < prob
-        at = at[gone]
+        if self._runs_compiled("churn"):
+            at = compiled.leaving(self)
+        else:
+            at = np.flatnonzero(self._active())  # row-major positions, as np.nonzero orders them
+            if at.size == 0:
+                return
+            prob = self.rules.churn_probability(
+                np.take(c.trust, at),
+                np.take(c.grudge, at),
+                base_per_week=p.churn_base,
+                trust_floor=p.churn_trust_floor,
+                trust_sensitivity=p.churn_trust_sensitivity,
+                grudge_sensitivity=p.churn_grudge_sensitivity,
+                dt=self.dt,
+                propensity=np.take(c.leave_propensity, at // len(self.firms)),
+            )
+            gone = self.streams.churn.random(at.size) < prob
+            at = at[gone]
         n_firms = len(self.firms)
         rows = at // n_firms
         firm = at - rows * n_firms
