@@ -58,11 +58,16 @@ def horizon_value(frame: pd.DataFrame, discount_rate: float, firm: str | None = 
         raise ValueError("horizon_value: the frame holds several firms; say which with firm=")
     if rows.empty:
         raise ValueError(f"horizon_value: no rows for firm {firm!r}")
-    last = rows.iloc[-1]
-    equity = float(last["customer_equity"])
-    if math.isnan(equity):
-        equity = 0.0
-    return float(last["npv"]) + equity / (1.0 + discount_rate) ** (float(last["week"]) / 52.0)
+    return float(_npv_plus_equity(rows.iloc[[-1]], discount_rate).iloc[0])
+
+
+def _npv_plus_equity(rows: pd.DataFrame, discount_rate: float) -> pd.Series:
+    """Each row's ``npv + customer_equity / (1 + discount_rate)^(week/52)`` (equity 0 where CLV
+    has no estimate): the one formula behind :func:`horizon_value` and the break-even horizon
+    with equity."""
+    equity = rows["customer_equity"].astype(float).fillna(0.0)
+    weeks = rows["week"].astype(float)
+    return rows["npv"].astype(float) + equity / (1.0 + discount_rate) ** (weeks / 52.0)
 
 
 def without_acquisition(scenario: Any, firm: str | int) -> Scenario:
@@ -271,6 +276,5 @@ def _value_by_week(
     if with_equity:
         if discount_rate is None:
             raise ValueError("break_even_week: with_equity needs the yearly discount_rate")
-        equity = rows["customer_equity"].astype(float).fillna(0.0)
-        value = value + equity / (1.0 + discount_rate) ** (rows["week"].astype(float) / 52.0)
+        value = _npv_plus_equity(rows, discount_rate)
     return value.groupby(rows["week"].astype(float)).mean()

@@ -148,10 +148,6 @@ class OptimizeResult:
         """Share of the budget on the acquisition levers at the best allocation."""
         return float(sum(self.best_allocation[lv] for lv in ACQUISITION_LEVERS))
 
-    def gains(self) -> pd.DataFrame:
-        """The best allocation's paired gain over the allocation as given and every preset."""
-        return self.confirmed[self.confirmed["candidate"] != self.settings.get("best_candidate")]
-
 
 # --------------------------------------------------------------------------------------------
 # the search space
