@@ -16,11 +16,13 @@ import mesa
 import numpy as np
 import pytest
 
+import cxsim
 from cxsim import FirmSpec, Market
+from cxsim.core import rules
 from cxsim.core.firms import MIN_PURCHASE_RATE, Firm, expected_purchase_rate, lever_effects
 from cxsim.core.rules import ADVOCATE, BUYER
 from cxsim.core.ruleset import Rules
-from cxsim.params import LEVER_AUDIENCE, LEVERS, LeverParams
+from cxsim.params import DISCOUNT_LEVERS, LEVER_AUDIENCE, LEVERS, LeverParams
 
 #: lever -> the LeverEffects fields it raises
 TARGETS = {
@@ -41,7 +43,7 @@ def test_every_lever_has_a_target():
     assert set(TARGETS) == set(LEVERS)
 
 
-@pytest.mark.parametrize("lever", LEVERS)
+@pytest.mark.parametrize("lever", [k for k in LEVERS if k not in DISCOUNT_LEVERS])
 def test_more_spend_raises_the_target_with_diminishing_returns(lever):
     params = LeverParams()
     # spend per head of the lever's audience (or per week for the firm-level levers), up to
@@ -55,6 +57,20 @@ def test_more_spend_raises_the_target_with_diminishing_returns(lever):
         # spend on other levers leaves this target alone
         others = {k: 0.1 for k in LEVERS if k != lever}
         assert getattr(lever_effects(others, params), target) == 0.0
+
+
+@pytest.mark.parametrize("lever", DISCOUNT_LEVERS)
+def test_discount_depth_rises_in_proportion_to_spend_up_to_its_ceiling(lever):
+    params = LeverParams()
+    ceiling = getattr(params, f"{lever}_ceiling")
+    price = 10.0
+    spends = np.linspace(0.0, 2.0 * ceiling * price, 9)  # per redemption
+    depth = np.array(
+        [getattr(lever_effects({lever: s}, params, price=price), lever) for s in spends]
+    )
+    np.testing.assert_allclose(depth, np.minimum(spends / price, ceiling), rtol=1e-12)
+    others = {k: 0.1 for k in LEVERS if k != lever}
+    assert getattr(lever_effects(others, params, price=price), lever) == 0.0
 
 
 def _run(lever: str, budget: float, seed: int, **params) -> Market:
@@ -185,11 +201,64 @@ def test_service_per_expected_purchase():
 def test_promotion_per_expected_first_purchase():
     p = LeverParams()
     firm = _plan(_firm({"promotion": 1.0}, 52 * 70.0), market_size=2000, customers=600.0)
-    # 70 a week over 1400 non-customers buying 0.25 times a week: 0.2 per expected first purchase
-    assert firm.audience["promotion"] == pytest.approx(350.0, rel=1e-12)
-    assert firm.effects.promotion == pytest.approx(
-        p.promotion_ceiling * (1 - np.exp(-p.promotion_efficiency * 0.2)), rel=1e-12
+    # before any week is seen, 70 a week over the 1120 non-customers who consider the firm
+    # (2000 - 600 customers - 280 who do not) buying 0.25 times a week: 0.25 per expected first
+    # purchase, a discount of 0.25 / price 10 = 2.5% (under the ceiling)
+    assert firm.audience["promotion"] == pytest.approx(280.0, rel=1e-12)
+    assert firm.effects.promotion == pytest.approx(0.25 / 10.0, rel=1e-12)
+    assert firm.effects.promotion < p.promotion_ceiling
+
+
+def test_discount_depth_is_budget_per_redemption_over_price_up_to_the_ceiling():
+    assert rules.discount_depth(2.0, 10.0, 0.5) == pytest.approx(0.2)
+    assert rules.discount_depth(20.0, 10.0, 0.5) == 0.5  # capped at the deepest discount
+    assert rules.discount_depth(0.0, 10.0, 0.5) == 0.0
+    assert rules.discount_depth(2.0, 0.0, 0.5) == 0.0  # nothing to discount
+    np.testing.assert_allclose(
+        rules.discount_depth(np.array([1.0, 3.0]), np.array([10.0, 5.0]), 0.5), [0.1, 0.5]
     )
+
+
+def test_discount_forecast_follows_redemptions():
+    firm = _plan(_firm({"promotion": 0.5, "loyalty": 0.5}, 52 * 40.0), customers=600.0)
+    first = firm.audience["promotion"]
+    # a week with 10 first purchases and 60 repeat purchases: a quarter of the way there
+    firm.observe_redemptions(10.0, 60.0, 1.0)
+    assert firm.redemptions["promotion"] == pytest.approx(first + 0.25 * (10.0 - first))
+    # a week of daily steps moves the forecast as much as one weekly step
+    daily = _plan(_firm({"promotion": 0.5, "loyalty": 0.5}, 52 * 40.0), customers=600.0)
+    for _ in range(7):
+        daily.observe_redemptions(10.0 / 7, 60.0 / 7, 1.0 / 7)
+    assert daily.redemptions["promotion"] == pytest.approx(
+        10.0 + (first - 10.0) * (1 - 0.25) ** 1.0, rel=1e-9
+    )
+    # the next plan spreads the budget over the forecast
+    _plan(firm, customers=600.0)
+    assert firm.audience["loyalty"] == pytest.approx(firm.redemptions["loyalty"])
+    assert firm.effects.loyalty == pytest.approx(
+        min(LeverParams().loyalty_ceiling, 20.0 / firm.redemptions["loyalty"] / 10.0)
+    )
+
+
+@pytest.mark.parametrize("strategy", ["retention_focus", "acquisition_focus"])
+def test_discounts_cost_their_budget_on_average(strategy):
+    # what customers redeem costs the discount budget, over five years, within 5%: the depth is
+    # set from the redemptions the firm has been seeing (before, the depth came from a response
+    # curve and loyalty rewards cost about 2.5 times their budget)
+    sc = cxsim.preset(strategy).resized(1000)
+    m = Market(sc, rng=3, customer_agents=False)
+    redeemed = {"promotion_cost": 0.0, "loyalty_cost": 0.0}
+    weeks = 260
+    for _ in range(weeks):
+        m.step()
+        for cost in redeemed:
+            redeemed[cost] += m.book.values[cost][0]
+    shares = sc.firms[0].shares()
+    weekly = sc.firms[0].budget / 52.0
+    for lever, cost in (("promotion", "promotion_cost"), ("loyalty", "loyalty_cost")):
+        budget = weekly * shares[lever]
+        if budget > 0:
+            assert redeemed[cost] / weeks == pytest.approx(budget, rel=0.05), lever
 
 
 def test_purchase_audiences_count_at_least_one_customer():
@@ -200,9 +269,9 @@ def test_purchase_audiences_count_at_least_one_customer():
             _firm({"service": 0.5, "loyalty": 0.5}, 52 * 30.0), customers=0.0, purchase_rate=rate
         )
         assert none.audience["service"] == none.audience["loyalty"] == rate
-        assert none.audience["promotion"] == pytest.approx(2000 * rate, rel=1e-12)
+        assert none.audience["promotion"] == pytest.approx((2000 - 280) * rate, rel=1e-12)
     # everybody a customer: promotion is spread over one customer's expected first purchases
-    full = _plan(_firm({"promotion": 1.0}, 52 * 30.0), customers=2000.0)
+    full = _plan(_firm({"promotion": 1.0}, 52 * 30.0), customers=2000.0, prospects=0.0)
     assert full.audience["promotion"] == 0.25
 
 
@@ -233,13 +302,11 @@ def test_a_market_ten_times_larger_needs_ten_times_the_budget():
 #: ceiling per own customer per week).
 OLD = {
     "advertising": (4.0, 10.0, "reach_per_year"),
-    "promotion": (2.5 / 3.0, 15.0, "promotion"),  # 2.5 utility = 0.3 × discount × price 10
     "service": (1.2, 15.0, "service"),
     "complaint_handling": (0.02 * 2000 / 600, 60.0, "complaint_capacity"),
     "personalization": (0.3, 30.0, "learning"),
     "feedback": (0.5, 60.0, "solicitation"),
     "access": (0.6, 30.0, "access"),
-    "loyalty": (0.8 / 3.0, 20.0, "loyalty"),
     "efficiency": (0.25, 10.0, "cost_saving"),
     "innovation": (0.02, 10.0, "innovation"),
 }
@@ -249,7 +316,8 @@ OLD = {
 def test_the_default_market_gets_the_same_effects_in_week_one(strategy):
     # a units conversion: at the default market's week-1 state (need rate 0.25) the new
     # efficiencies buy what the old ones bought for the same money (0.10 per market customer per
-    # week)
+    # week). The two discounts are not in it: their depth is now the budget per redemption
+    # (rules.discount_depth), a change of mechanism, not of units
     firm = Firm(mesa.Model(rng=0), 0, FirmSpec(strategy=strategy), LeverParams())
     firm.model.rules = Rules()
     _plan(firm, purchase_rate=0.25)
@@ -295,7 +363,10 @@ def test_retention_effects_travel_to_a_market_that_buys_less_often(seed):
             np.testing.assert_array_equal(often.book.active_at_start, rarely.book.active_at_start)
         for f_often, f_rarely in zip(often.firms, rarely.firms, strict=True):
             a, b = f_often.effects, f_rarely.effects
-            for name in (*RETENTION_EFFECTS, "complaint_capacity", "loyalty", "promotion"):
+            # the discounts, before any redemption is seen (later they follow what each
+            # market's customers redeemed, which differ by chance)
+            discounts = ("loyalty", "promotion") if week == 0 else ()
+            for name in (*RETENTION_EFFECTS, "complaint_capacity", *discounts):
                 assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-12), name
             assert a.service > 0 and a.complaint_capacity > 0 and a.loyalty > 0
             # advertising is per prospect: a tenth of the spend per prospect

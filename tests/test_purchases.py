@@ -14,6 +14,7 @@ import pytest
 
 from cxsim import FirmSpec, Market
 from cxsim.calibration import fit_gamma_gamma
+from cxsim.core.rules import ADVOCATE, BUYER, LOST
 
 
 def test_several_needs_can_fall_in_one_step():
@@ -82,14 +83,20 @@ def test_usual_baskets_average_one_unit_and_revenue_is_what_was_spent():
 
 
 def test_customers_differ_in_how_readily_they_leave():
-    m = Market(rng=4, n_customers=20_000, leave_heterogeneity=0.5, customer_agents=False)
+    m = Market(
+        rng=4,
+        n_customers=20_000,
+        leave_heterogeneity=0.5,
+        initial_tenure=0.0,
+        customer_agents=False,
+    )
     pi = m.customers.leave_propensity
     # gamma(0.5) scaled to mean 1: variance 2, SE of the mean 0.01; allow 4 SE
     assert abs(pi.mean() - 1.0) < 0.04
     assert abs(pi.var() - 2.0) < 0.3
     # the ones with a high propensity leave more often
     m.run(26)
-    lost = (m.customers.stage == 5).any(axis=1)
+    lost = (m.customers.stage == LOST).any(axis=1)
     high, low = pi > np.quantile(pi, 0.8), pi < np.quantile(pi, 0.2)
     assert lost[high].mean() > 2 * lost[low].mean()
 
@@ -116,8 +123,39 @@ def test_lost_customers_need_winning_back():
     assert hard["won_back"].sum() == 0
 
 
-@pytest.mark.parametrize("name", ["spend_shape", "spend_heterogeneity", "leave_heterogeneity"])
-def test_infinite_shapes_mean_everyone_alike(name):
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [("spend_heterogeneity", "usual_basket"), ("leave_heterogeneity", "leave_propensity")],
+)
+def test_infinite_shapes_mean_everyone_alike(name, column):
     m = Market(rng=1, n_customers=200, **{name: math.inf})
-    assert np.all(m.customers.usual_basket == 1.0)
-    assert np.all(m.customers.leave_propensity == 1.0)
+    assert np.all(getattr(m.customers, column) == 1.0)
+    # and a finite shape makes them differ
+    assert getattr(Market(rng=1, n_customers=200, **{name: 2.0}).customers, column).std() > 0
+
+
+def test_existing_customers_are_the_ones_who_stayed():
+    # Gamma(s, rate s) propensities, hazard churn_base × propensity: after T weeks the
+    # survivors' propensities are Gamma(s, rate s + churn_base·T), mean s / (s + churn_base·T)
+    s, base, tenure = 0.5, 0.1, 52.0
+    kw = dict(rng=9, n_customers=20_000, leave_heterogeneity=s, churn_base=base)
+    m = Market(initial_tenure=tenure, customer_agents=False, **kw)
+    existing = (m.customers.stage >= BUYER).any(axis=1)
+    pi = m.customers.leave_propensity
+    expected = s / (s + base * tenure)  # 0.0877
+    # sd of Gamma(s, rate) = sqrt(s) / rate; SE of the mean over about 12,000 customers: 4 SE
+    n = existing.sum()
+    se = np.sqrt(s) / (s + base * tenure) / np.sqrt(n)
+    assert abs(pi[existing].mean() - expected) < 4 * se
+    # everyone else is drawn like anyone (mean 1), and tenure 0 conditions nobody
+    assert abs(pi[~existing].mean() - 1.0) < 4 * np.sqrt(1 / s) / np.sqrt((~existing).sum())
+    fresh = Market(initial_tenure=0.0, customer_agents=False, **kw)
+    assert abs(fresh.customers.leave_propensity[existing].mean() - 1.0) < 0.1
+    # and the survivors stay: after half a year, most existing customers are still customers
+    m.run(26)
+    still = (m.customers.stage[existing] >= BUYER) & (m.customers.stage[existing] <= ADVOCATE)
+    fresh.run(26)
+    gone_fresh = (fresh.customers.stage[existing] == LOST).any(axis=1).mean()
+    gone = (m.customers.stage[existing] == LOST).any(axis=1).mean()
+    assert still.any(axis=1).mean() > 0.5
+    assert gone < gone_fresh / 2

@@ -37,8 +37,9 @@ from tools.odd_md import fmt, rst_to_md, table
 #: What each audience of :data:`cxsim.params.LEVER_AUDIENCE` means, as the unit of spend.
 AUDIENCE_UNITS: dict[str, str] = {
     "prospects": "currency per prospect (customer not considering the firm) per week",
-    "first_purchases": "currency per expected first purchase (non-customers × need rate), planned",
+    "first_purchases": "currency per forecast first purchase (recent weeks' redemptions); depth = x / price up to the ceiling",
     "purchases": "currency per expected purchase (own active customers × need rate)",
+    "repeat_purchases": "currency per forecast purchase by active customers (recent weeks' redemptions); depth = x / price up to the ceiling",
     "firm": "currency per week (the firm's spend)",
 }
 
@@ -285,7 +286,7 @@ def levers_table() -> str:
                     f"`{effect}`",
                     docs.get(effect, ""),
                     ", ".join(f"`{n}`" for n in ceiling) + (f" ({unit})" if unit else ""),
-                    ", ".join(f"`{n}`" for n in efficiency),
+                    ", ".join(f"`{n}`" for n in efficiency) or "– (a transfer)",
                     EFFECT_USE.get(effect, "see cxsim.core.model"),
                 ]
             )

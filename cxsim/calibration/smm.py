@@ -291,7 +291,7 @@ def calibrate(
 
     from tqdm.auto import tqdm
 
-    evaluations = 3 + 9 * (max_iterations + 1) + 18 + forecast_replications
+    evaluations = 5 + 9 * (max_iterations + 1) + 18 + forecast_replications
     bar = tqdm(total=evaluations, desc="calibrate", unit="run", disable=not progress)
     problem = Problem(
         scenario=base,

@@ -163,6 +163,35 @@ class CustomerTable:
         self.last_purchase[rows, firm] = 0.0
         self.last_firm[rows] = firm
 
+    def condition_on_tenure(
+        self,
+        rows: np.ndarray,
+        rng: np.random.Generator,
+        *,
+        tenure: float,
+        churn_base: float,
+        leave_heterogeneity: float,
+    ) -> None:
+        """Redraw the propensities to leave of ``rows``, existing customers who have been
+        customers for ``tenure`` weeks and did not leave, from their gamma posterior.
+
+        A mature customer base is what its past cohorts left behind: the customers who leave
+        readily are gone. With gamma propensities to leave (shape ``s``, mean 1) and a content
+        customer's hazard ``churn_base × propensity`` per week, one who stayed ``T`` weeks has
+        propensity Gamma(s, s + churn_base·T), the survivor conditioning of the Pareto/NBD model
+        (Schmittlein, Morrison & Colombo 1987). Purchase rates are not conditioned: leaving does
+        not depend on how often one buys here, and conditioning on a purchase history as well
+        makes a rival's existing customers heavy buyers, who then fill a firm's cohort of new
+        customers with switchers (the CDNOW fit of such a market fails, J = 459; docs/ODD.md
+        section 6). Nothing is redrawn where customers are alike (an infinite shape), or for
+        ``tenure = 0``.
+        """
+        if tenure <= 0 or rows.size == 0 or not np.isfinite(leave_heterogeneity):
+            return
+        self.leave_propensity[rows] = rng.standard_gamma(leave_heterogeneity, rows.size) / (
+            leave_heterogeneity + churn_base * tenure
+        )
+
     def stage_counts(self) -> np.ndarray:
         """(F, len(STAGES)) number of customers at each ladder stage for each firm."""
         # one bincount per firm column: no (n, F) int64 copy of the table (4x faster at 10**6)

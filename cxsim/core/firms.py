@@ -37,7 +37,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from cxsim.core.rules import diminishing_returns
+from cxsim.core.rules import diminishing_returns, discount_depth
 from cxsim.params import (
     ACQUISITION_LEVERS,
     DISCOUNT_LEVERS,
@@ -52,6 +52,12 @@ from cxsim.params import (
 #: ``customers.need_rate = 0`` nobody buys, and spend per expected purchase would divide by zero
 #: (any spend then buys its lever's ceiling, on purchases that never happen).
 MIN_PURCHASE_RATE = 1e-9
+
+#: Weight per week of the latest week in the forecast of a discount's redemptions (an
+#: exponential average with a memory of about a month): the firm sets next week's depth from the
+#: redemptions it has been seeing. Modelling choice (a month: the usual planning cycle of a
+#: promotion calendar).
+REDEMPTION_MEMORY = 0.25
 
 
 def expected_purchase_rate(need_rate: float, dt: float) -> float:
@@ -98,23 +104,31 @@ def lever_effects(
     spend_per_head: dict[str, float],
     p: LeverParams,
     response: Callable[..., Any] = diminishing_returns,
+    *,
+    price: float = 1.0,
+    depth: Callable[..., Any] = discount_depth,
 ) -> LeverEffects:
     """Effects of a week's spend, each through ``response(x, ceiling, efficiency)`` (the rule
-    :func:`cxsim.core.rules.diminishing_returns` unless the market swaps it).
+    :func:`cxsim.core.rules.diminishing_returns` unless the market swaps it), and the two
+    discounts' depths through ``depth(x, price, ceiling)`` (:func:`cxsim.core.rules.discount_depth`).
 
     ``spend_per_head``: per lever, the weekly spend per unit of its audience
     (:data:`cxsim.params.LEVER_AUDIENCE`): currency per prospect (advertising, per week), per
-    expected first purchase (promotion, planned), per expected purchase from the firm's own
-    customers (service, complaint handling, personalization, feedback, access, loyalty
-    (planned)), or currency per week (efficiency, innovation).
+    expected purchase from the firm's own customers (service, complaint handling,
+    personalization, feedback, access), per forecast redemption (promotion, loyalty), or
+    currency per week (efficiency, innovation). ``price``: the firm's price per purchase
+    (currency), which a discount is a share of.
     """
 
     def resp(lever: str, ceiling: float, efficiency: float) -> float:
         return float(response(spend_per_head.get(lever, 0.0), ceiling, efficiency))
 
+    def disc(lever: str, ceiling: float) -> float:
+        return float(depth(spend_per_head.get(lever, 0.0), price, ceiling))
+
     return LeverEffects(
         reach_per_year=resp("advertising", p.advertising_ceiling, p.advertising_efficiency),
-        promotion=resp("promotion", p.promotion_ceiling, p.promotion_efficiency),
+        promotion=disc("promotion", p.promotion_ceiling),
         service=resp("service", p.service_ceiling, p.service_efficiency),
         consistency=resp("service", p.consistency_ceiling, p.service_efficiency),
         complaint_capacity=resp(
@@ -123,7 +137,7 @@ def lever_effects(
         learning=resp("personalization", p.personalization_ceiling, p.personalization_efficiency),
         solicitation=resp("feedback", p.feedback_ceiling, p.feedback_efficiency),
         access=resp("access", p.access_ceiling, p.access_efficiency),
-        loyalty=resp("loyalty", p.loyalty_ceiling, p.loyalty_efficiency),
+        loyalty=disc("loyalty", p.loyalty_ceiling),
         cost_saving=resp("efficiency", p.efficiency_ceiling, p.efficiency_efficiency),
         innovation=resp("innovation", p.innovation_ceiling, p.innovation_efficiency),
     )
@@ -173,6 +187,7 @@ class Firm(mesa.Agent):
         self.audience: dict[str, float] = dict.fromkeys(LEVERS, 1.0)
         self.effects = LeverEffects()
         self.last_revenue = 0.0
+        self.redemptions: dict[str, float] = dict.fromkeys(DISCOUNT_LEVERS, math.nan)
         self.report: dict[str, float] = {}
 
     def budget(self) -> float:
@@ -241,35 +256,80 @@ class Firm(mesa.Agent):
             weeks: the step length, used by an adaptive firm's adjustment.
 
         Each lever's spend is divided by its audience (:data:`cxsim.params.LEVER_AUDIENCE`):
-        advertising by ``prospects`` (at least 1); promotion by the expected first purchases,
-        non-customers (``market_size − customers``) × ``purchase_rate``; the retention levers
-        and loyalty by the expected purchases from own customers, ``customers`` ×
-        ``purchase_rate``. The head counts are at least 1 before they are multiplied by the
-        rate: a firm with no customers spreads its retention spend over one customer's expected
-        purchases, the old floor of one customer in the new unit (a floor of one *purchase* a
-        week would be a floor of 1/need_rate customers, 67 in a market that buys as rarely as
-        CDNOW's, and would dilute a small firm's spend over customers it does not have).
+        advertising by ``prospects`` (at least 1); the retention levers by the expected
+        purchases from own customers, ``customers`` × ``purchase_rate``; the two discounts by
+        their redemptions per week as the firm forecasts them from the weeks it has seen
+        (:meth:`observe_redemptions`), before the first week by the expected first purchases of
+        the non-customers who consider the firm (``market_size − customers − prospects``) and
+        the expected purchases of its own customers. The head counts are at least 1 before they
+        are multiplied by the rate: a firm with no customers spreads its retention spend over one
+        customer's expected purchases, the old floor of one customer in the new unit (a floor of
+        one *purchase* a week would be a floor of 1/need_rate customers, 67 in a market that buys
+        as rarely as CDNOW's, and would dilute a small firm's spend over customers it does not
+        have).
         """
         if self.spec.adaptive:
             self._adapt_shares(weeks)
         budget = self.budget()
         self.spend = {lever: budget * share for lever, share in self.shares.items()}
         # each audience: (head count, its units per head: 1 person, or expected purchases a week)
-        heads = {
+        expected = {
             "prospects": (prospects, 1.0),
-            "first_purchases": (market_size - customers, purchase_rate),
+            # the first purchases to expect: non-customers who consider the firm (prospects
+            # who do not consider it cannot buy from it)
+            "first_purchases": (market_size - customers - prospects, purchase_rate),
             "purchases": (customers, purchase_rate),
+            "repeat_purchases": (customers, purchase_rate),
             "firm": (1.0, 1.0),
         }
         self.audience = {}
         for lever in self.spend:
-            count, per_head = heads[LEVER_AUDIENCE[lever]]
+            count, per_head = expected[LEVER_AUDIENCE[lever]]
             self.audience[lever] = max(float(count), 1.0) * per_head
+            if lever in DISCOUNT_LEVERS and math.isfinite(self.redemptions[lever]):
+                # a discount's redemptions, as the firm has been seeing them (at least one
+                # customer's expected purchases, as for the other purchase audiences)
+                self.audience[lever] = max(self.redemptions[lever], purchase_rate)
         per_head = {lever: s / self.audience[lever] for lever, s in self.spend.items()}
-        self.effects = lever_effects(per_head, self.levers, self.model.rules.diminishing_returns)
-        self.unit_cost = self.spec.unit_cost * (1.0 - self.effects.cost_saving)
+        rules = self.model.rules
+        saving_share = float(
+            rules.diminishing_returns(
+                per_head["efficiency"],
+                self.levers.efficiency_ceiling,
+                self.levers.efficiency_efficiency,
+            )
+        )
+        self.unit_cost = self.spec.unit_cost * (1.0 - saving_share)
         saving = self.spec.unit_cost - self.unit_cost
         self.price = self.spec.price - self.levers.cost_pass_through * saving
+        self.effects = lever_effects(
+            per_head,
+            self.levers,
+            rules.diminishing_returns,
+            price=self.price,
+            depth=rules.discount_depth,
+        )
+
+    def observe_redemptions(self, first: float, repeat: float, weeks: float) -> None:
+        """Update the forecast of the discounts' redemptions per week with a step of ``weeks``
+        weeks that saw ``first`` first purchases (the promotion's redemptions: prospects and
+        lost customers) and ``repeat`` purchases by active customers (the loyalty reward's).
+
+        An exponential average, :data:`REDEMPTION_MEMORY` per week; before the first week the
+        firm counts on the expected purchases of its audiences (:meth:`plan_week`). So a
+        discount's depth follows its redemptions, and what is redeemed costs, on average, the
+        budget: a firm whose discount draws more buyers than it planned for gives a shallower
+        one the next weeks.
+        """
+        if weeks <= 0:
+            return
+        weight = 1.0 - (1.0 - REDEMPTION_MEMORY) ** weeks
+        for lever, seen in (("promotion", first), ("loyalty", repeat)):
+            rate = seen / weeks
+            old = self.redemptions[lever]
+            if not math.isfinite(old):
+                old = self.audience[lever]
+            self.redemptions[lever] = old + weight * (rate - old)
 
     def innovate(self, weeks: float) -> None:
         """Product development raises quality (quality units per week × weeks)."""

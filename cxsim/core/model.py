@@ -199,6 +199,14 @@ class Market(mesa.Model):
             aware = self.streams.seeding.random(n) < firm.spec.initial_awareness
             c.considers[:, firm.index] |= aware
             seeded.append(rows)
+        # existing customers are the survivors of the firms' past: those who stayed
+        c.condition_on_tenure(
+            np.sort(order[:start]),
+            self.streams.seeding,
+            tenure=cfg.initial_tenure,
+            churn_base=cfg.churn_base,
+            leave_heterogeneity=cfg.leave_heterogeneity,
+        )
         # the firms plan their first week on the market they start with (their customers and
         # prospects), and their customers expect what that spend delivers
         self._plan_weeks(_column_counts(self._active()), 1.0)
@@ -819,7 +827,12 @@ class Market(mesa.Model):
         years = (self.week + self.dt) / 52.0
         book.npv += profit / (1.0 + self.config.market.discount_rate) ** years
         for firm in self.firms:
-            firm.last_revenue = float(book.values["revenue"][firm.index]) / self.dt
+            f = firm.index
+            firm.last_revenue = float(v["revenue"][f]) / self.dt
+            # the discounts' redemptions this step, for next week's depths
+            firm.observe_redemptions(
+                float(v["new"][f]), float(v["purchases"][f] - v["new"][f]), self.dt
+            )
 
     def _event(self, name: str, *arrays: np.ndarray) -> None:
         """Keep who did what this step in ``events[name]`` (parallel arrays); a second call in

@@ -692,3 +692,23 @@ def diminishing_returns(spend: np.ndarray | float, ceiling: float, efficiency: f
     (:data:`cxsim.params.LEVER_AUDIENCE`: per prospect, per expected purchase, or the firm's).
     """
     return ceiling * -np.expm1(-efficiency * np.asarray(spend, dtype=float))
+
+
+def discount_depth(
+    spend_per_redemption: np.ndarray | float, price: np.ndarray | float, ceiling: float
+) -> np.ndarray:
+    """Depth of a discount (share of price) that a budget pays for: ``min(ceiling, x / price)``.
+
+    A discount is a transfer, not a service bought with diminishing returns: a weekly budget of
+    ``B`` over ``R`` expected redemptions pays ``x = B / R`` per redemption, a depth of
+    ``x / price`` on a purchase of one usual basket, so that what customers redeem costs the
+    budget (Blattberg & Neslin 1990, *Sales Promotion*: a promotion's cost is the discount times
+    the redemptions). ``ceiling`` is the deepest discount the firm gives; the response of demand
+    to the discount lies in the customers' price sensitivity (:func:`choice_utility`), which is
+    where its diminishing returns belong. A price of zero gives no discount.
+    """
+    x = np.asarray(spend_per_redemption, dtype=float)
+    p = np.asarray(price, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        depth = np.where(p > 0, x / np.where(p > 0, p, 1.0), 0.0)
+    return np.minimum(ceiling, np.maximum(depth, 0.0))

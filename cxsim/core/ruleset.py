@@ -67,6 +67,7 @@ RULE_NAMES: tuple[str, ...] = (
     "imitate",
     "adapt_split",
     "diminishing_returns",
+    "discount_depth",
 )
 
 RuleLike = Callable[..., Any] | str

@@ -34,7 +34,7 @@ from cxsim.experiments import resolve_scenario, sweep
 from cxsim.experiments.run import RulesLike
 from cxsim.params import Scenario, ScenarioError
 from cxsim.params.declare import field_of
-from cxsim.params.levers import LEVERS, LeverParams
+from cxsim.params.levers import DISCOUNT_LEVERS, LEVERS, LeverParams
 from cxsim.params.limits import MAX_POINTS, check_count
 from cxsim.params.strategies import STRATEGIES
 
@@ -75,17 +75,19 @@ def lever_ranges(
     levers: Iterable[str] = GAP_LEVERS, factor: float = LEVER_RANGE_FACTOR
 ) -> dict[str, tuple[float, float]]:
     """Ranges of the response parameters of ``levers``: ``levers.<lever>_ceiling`` and
-    ``levers.<lever>_efficiency`` from ``default / factor`` to ``default · factor``, cut to the
-    range each parameter declares (:class:`cxsim.params.levers.LeverParams`; e.g. a discount
-    ceiling, a share of price, stops at 1). Defaults and bounds are read from the declarations,
-    so the ranges follow them."""
+    ``levers.<lever>_efficiency`` (the discounts have a ceiling only: their depth is the budget
+    per redemption) from ``default / factor`` to ``default · factor``, cut to the range each
+    parameter declares (:class:`cxsim.params.levers.LeverParams`; e.g. a discount ceiling, a
+    share of price, stops at 1). Defaults and bounds are read from the declarations, so the
+    ranges follow them."""
     if not factor > 1.0:
         raise ScenarioError(f"factor: {factor!r} must be > 1")
     ranges: dict[str, tuple[float, float]] = {}
     for lever in levers:
         if lever not in LEVERS:
             raise ScenarioError(f"lever {lever!r} is not one of {', '.join(LEVERS)}")
-        for kind in ("ceiling", "efficiency"):
+        kinds = ("ceiling",) if lever in DISCOUNT_LEVERS else ("ceiling", "efficiency")
+        for kind in kinds:
             f = field_of(LeverParams, f"{lever}_{kind}")
             low, high = f.metadata["low"], f.metadata["high"]
             ranges[f"levers.{f.name}"] = (

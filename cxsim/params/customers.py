@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from cxsim.params.declare import CAL, CALIBRATED, P
+from cxsim.params.declare import CAL, CALIBRATED, FITTED, FITTED_SPEND, P
 
 
 @dataclass(frozen=True)
@@ -25,42 +25,42 @@ class CustomerParams:
         source="modelling choice (population size)",
     )
     need_rate: float = P(
-        0.25,
+        0.01928,
         "needs per week",
         0.0,
         math.inf,
         "mean purchase occasions per customer",
-        source=CALIBRATED,
+        source="form: Poisson purchase occasions (Ehrenberg 1959); " + FITTED,
         infinite=(math.inf,),  # a need at every step (the docking cases of cxsim.validation)
     )
     need_rate_shape: float = P(
-        4.0,
+        0.1418,
         "-",
         0.1,
         1000.0,
         "gamma shape of need rates (lower = more varied)",
-        source="form: gamma-distributed purchase rates, the NBD model (Ehrenberg 1959); " + CAL,
+        source="form: gamma-distributed purchase rates, the NBD model (Ehrenberg 1959); " + FITTED,
     )
     spend_shape: float = P(
-        math.inf,
+        6.275,
         "-",
         0.1,
         math.inf,
         "gamma shape of one customer's basket from purchase to purchase (lower = more varied; "
         "inf: every purchase the customer's usual basket)",
-        source="form: gamma-gamma spend model, p (Colombo & Jiang 1999; Fader, Hardie & Lee "
-        "2005); value: modelling choice until calibrated (cxsim calibrate fits it to a log)",
+        source="form: gamma-gamma spend model, p (Colombo & Jiang 1999; Fader, Hardie & Lee 2005); "
+        + FITTED_SPEND,
         infinite=(math.inf,),
     )
     spend_heterogeneity: float = P(
-        math.inf,
+        3.624,
         "-",
         1.01,
         math.inf,
         "gamma shape of customers' usual baskets (lower = more varied; inf: everyone alike); "
         "baskets average 1 unit, so spend averages the price",
-        source="form: gamma-gamma spend model, q (Colombo & Jiang 1999; Fader, Hardie & Lee "
-        "2005); value: modelling choice until calibrated (cxsim calibrate fits it to a log)",
+        source="form: gamma-gamma spend model, q (Colombo & Jiang 1999; Fader, Hardie & Lee 2005); "
+        + FITTED_SPEND,
         infinite=(math.inf,),
     )
     need_heterogeneity: float = P(
@@ -117,6 +117,19 @@ class CustomerParams:
         1.0,
         "trust of a firm's existing customers at start",
         source=CALIBRATED,
+    )
+    initial_tenure: float = P(
+        0.0,
+        "weeks",
+        0.0,
+        10_000.0,
+        "how long the firms' existing customers have been their customers at the start: their "
+        "propensities to leave are those of customers who stayed that long (0: drawn like "
+        "anyone else's)",
+        source="form: a mature customer base is the survivors of its past cohorts; their "
+        "dropout rates are the gamma posterior given survival (the Pareto/NBD conditioning of "
+        "Schmittlein, Morrison & Colombo 1987); value: 0, chosen by the CDNOW calibration's "
+        "J statistic (0.00 at 0 weeks against 80-132 at 52; docs/ODD.md section 6)",
     )
     quality_weight: float = P(
         1.0,
@@ -397,22 +410,23 @@ class CustomerParams:
         0.05, "per week", 0.0, 1.0, "fading of unresolved dissatisfaction", source=CALIBRATED
     )
     churn_base: float = P(
-        0.002,
+        0.2335,
         "per week",
         0.0,
         1.0,
         "defection hazard of a content customer",
-        source="form: switching after failures and unresolved complaints (Keaveney 1995); " + CAL,
+        source="form: switching after failures and unresolved complaints (Keaveney 1995); "
+        + FITTED,
     )
     leave_heterogeneity: float = P(
-        math.inf,
+        0.2438,
         "-",
         0.05,
         math.inf,
         "gamma shape of customers' propensity to leave (mean 1, multiplies the defection "
         "hazard; lower = more varied; inf: everyone alike)",
-        source="form: heterogeneous dropout, the Pareto/NBD's gamma-distributed death rates "
-        "(Schmittlein, Morrison & Colombo 1987); value: modelling choice until calibrated",
+        source="form: heterogeneous dropout, the Pareto/NBD's gamma-distributed death rates (Schmittlein, Morrison & Colombo 1987); "
+        + FITTED,
         infinite=(math.inf,),
     )
     churn_trust_floor: float = P(

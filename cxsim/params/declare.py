@@ -34,6 +34,16 @@ class ScenarioError(ValueError):
 CALIBRATED = "calibrated (see docs/validation.md)"
 #: The usual ending of a source whose form comes from the literature and whose value does not.
 CAL = "value " + CALIBRATED
+#: Source of a customer parameter fitted to the CDNOW log (the default market's customers).
+FITTED = (
+    "value fitted to the CDNOW log (weeks 1-39) by cxsim calibrate, indirect inference with a "
+    "BG/NBD auxiliary model (docs/ODD.md section 6; cxsim.params.presets cdnow_calibrated)"
+)
+#: Source of a spend parameter fitted to the CDNOW log.
+FITTED_SPEND = (
+    "value fitted to the CDNOW log (weeks 1-39) by cxsim calibrate, the gamma-gamma model of "
+    "the cohort's repeat purchases (docs/ODD.md section 6)"
+)
 #: Source of a lever's response parameters: the concave spend response every lever shares.
 CONCAVE = "form: Blattberg & Deighton 1996 concave response; " + CAL
 

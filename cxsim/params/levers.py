@@ -1,20 +1,25 @@
 """The levers a firm spends on, their groups, and the ``levers`` section (how spend works).
 
-Each lever turns spend into one or more effects with the same concave response,
-``ceiling·(1 − exp(−efficiency·x))`` (Blattberg & Deighton 1996); the ``levers`` section
-declares every ceiling and efficiency once. As in Blattberg & Deighton, the response argument
-``x`` is the spend per unit the lever works on (:data:`LEVER_AUDIENCE`), each lever in its
-natural unit:
+Each lever but the two discounts turns spend into one or more effects with the same concave
+response, ``ceiling·(1 − exp(−efficiency·x))`` (Blattberg & Deighton 1996); the ``levers``
+section declares every ceiling and efficiency once. As in Blattberg & Deighton, the response
+argument ``x`` is the spend per unit the lever works on (:data:`LEVER_AUDIENCE`), each lever in
+its natural unit:
 
 * advertising buys attention per person reached (CPM pricing): spend per *prospect*;
 * service, complaint handling, personalization, feedback and access act on purchases (service
-  encounters), and loyalty rewards are paid per redeemed purchase: spend per *expected purchase*
-  from the firm's own customers (retention spend per customer per purchase occasion, Blattberg &
-  Deighton 1996; the cost-to-serve view of Kaplan & Narayanan 2001);
-* first-purchase promotions are paid per redeemed first purchase: spend per *expected first
-  purchase* from the non-customers;
+  encounters): spend per *expected purchase* from the firm's own customers (retention spend per
+  customer per purchase occasion, Blattberg & Deighton 1996; the cost-to-serve view of Kaplan &
+  Narayanan 2001);
 * the two value disciplines (efficiency, innovation) act on the firm as a whole and take its
   weekly spend.
+
+First-purchase promotions and loyalty rewards are discounts, paid per redemption. A discount is a
+transfer, not an effect bought with diminishing returns: the budget per *forecast redemption*
+(first purchases, or purchases by the firm's active customers, forecast from the recent weeks'
+redemptions) pays the depth ``min(ceiling, x / price)`` (:func:`cxsim.core.rules.discount_depth`),
+so what customers redeem costs, on average, the budget. Their diminishing returns lie in the
+customers' response to price.
 
 Expected purchases are customers × the customers' mean purchase rate, the declared
 ``customers.need_rate`` (:func:`cxsim.core.firms.expected_purchase_rate`). So a market ten times
@@ -22,13 +27,13 @@ larger needs ten times the budget for the same effect per customer, and a market
 buy ten times less often needs ten times less retention budget for the same effect per purchase
 (advertising, per person reached, does not).
 
-The efficiencies have been converted twice, each time so that the default market gets exactly
-the effects it got before (a change of units, not a recalibration): first from currency per
-*market* customer per week at the default market's week-1 state (2000 customers, each firm with
-600 own customers (30%), 1400 non-customers and 280 prospects who do not consider it (86%
-consider it: its own customers plus 80% of the others), list price 10 and price sensitivity
-0.3); then, for the levers acting on purchases, from currency per own customer (or
-non-customer) per week to currency per expected purchase at the default need rate
+The efficiencies have been converted twice, each time so that the default market of the time
+got exactly the effects it got before (a change of units, not a recalibration): first from
+currency per *market* customer per week at the week-1 state of the default market of the time
+(2000 customers, each firm with 600 own customers (30%), 1400 non-customers and 280 prospects
+who do not consider it (86% consider it: its own customers plus 80% of the others), list price
+10 and price sensitivity 0.3); then, for the levers acting on purchases, from currency per own
+customer per week to currency per expected purchase at the need rate of the time
 (:data:`CONVERSION_NEED_RATE`, 0.25 needs per customer per week): ``efficiency × 0.25``, and the
 complaint-handling ceiling (resolutions per expected purchase) ``ceiling / 0.25``.
 """
@@ -70,12 +75,15 @@ RETENTION_LEVERS: tuple[str, ...] = (
 
 #: What each lever's weekly spend is spread over (the denominator of its response argument,
 #: counted at the start of the week; :meth:`cxsim.core.firms.Firm.plan_week`): ``prospects``, the
-#: customers who do not consider the firm (at least 1); ``first_purchases``, the expected first
-#: purchases per week, non-customers (prospects and lost customers: who a first-purchase promotion
-#: is for) × the mean purchase rate; ``purchases``, the expected purchases per week from the
-#: firm's own active customers (buyer to advocate) × the mean purchase rate; ``firm``, nobody
-#: (the argument is the weekly spend itself). The two purchase audiences count at least one
-#: customer's expected purchases (as the head counts count at least one person).
+#: customers who do not consider the firm (at least 1); ``purchases``, the expected purchases per
+#: week from the firm's own active customers (buyer to advocate) × the mean purchase rate (at
+#: least one customer's); ``first_purchases`` and ``repeat_purchases``, the redemptions of the two
+#: discounts per week, first purchases (by prospects and lost customers: who a first-purchase
+#: promotion is for) and purchases by the firm's active customers (who earn the loyalty reward),
+#: each forecast from the recent weeks (:meth:`cxsim.core.firms.Firm.observe_redemptions`);
+#: before the first week, the expected purchases of the non-customers who consider the firm and
+#: of its active customers (× the mean purchase rate, at least one customer's);
+#: ``firm``, nobody (the argument is the weekly spend itself).
 LEVER_AUDIENCE: dict[str, str] = {
     "advertising": "prospects",
     "promotion": "first_purchases",
@@ -84,7 +92,7 @@ LEVER_AUDIENCE: dict[str, str] = {
     "personalization": "purchases",
     "feedback": "purchases",
     "access": "purchases",
-    "loyalty": "purchases",
+    "loyalty": "repeat_purchases",
     "efficiency": "firm",
     "innovation": "firm",
 }
@@ -130,11 +138,12 @@ class LeverParams:
     """How spend turns into effect: ``ceiling·(1 − exp(−efficiency·x))`` per lever.
 
     ``x`` is the lever's weekly spend per unit of its audience (:data:`LEVER_AUDIENCE`):
-    currency per prospect (advertising, per week), per expected first purchase (promotion), per
-    expected purchase from the firm's own customers (service, complaint handling,
-    personalization, feedback, access, loyalty), or currency per week for the firm (efficiency,
-    innovation); each efficiency is per that unit. Promotion and loyalty buy a discount depth
-    (share of price), paid only on redemption.
+    currency per prospect (advertising, per week), per expected purchase from the firm's own
+    customers (service, complaint handling, personalization, feedback, access), or currency per
+    week for the firm (efficiency, innovation); each efficiency is per that unit. Promotion and
+    loyalty pay a discount depth (share of price) of ``min(ceiling, x / price)`` with ``x`` the
+    spend per forecast redemption, paid only on redemption
+    (:func:`cxsim.core.rules.discount_depth`).
     """
 
     advertising_ceiling: float = P(
@@ -159,25 +168,11 @@ class LeverParams:
         "share of price",
         0.0,
         1.0,
-        "maximum first-purchase discount (prospects and lost customers), paid on redemption",
-        source="form: Blattberg & Deighton 1996 concave response; converted from the earlier "
+        "deepest first-purchase discount (prospects and lost customers), paid on redemption",
+        source="form: a discount's depth is its budget per redemption, up to the deepest the "
+        "firm gives (rules.discount_depth); value converted from the earlier "
         "2.5 utility bonus through the price it saves (utility = price_sensitivity 0.3 × "
         "discount × list price 10); earlier value " + CALIBRATED,
-    )
-    promotion_efficiency: float = P(
-        15.0 * 1400 / 2000 * CONVERSION_NEED_RATE,
-        "per currency per expected first purchase",
-        0.0,
-        1e6,
-        "discount depth per unit of planned spend per expected first purchase (non-customers, "
-        "prospects and lost customers, × the mean purchase rate): how fast spend approaches the "
-        "ceiling",
-        source=per_purchase(
-            "10.5",
-            "15 per currency per market customer per week × 1400 / 2000",
-            "non-customer",
-            "expected first purchase",
-        ),
     )
     service_ceiling: float = P(
         1.2, "quality units", 0.0, 100.0, "maximum service added to each experience", source=CONCAVE
@@ -277,19 +272,11 @@ class LeverParams:
         "share of price",
         0.0,
         1.0,
-        "maximum reward (discount) on purchases by active customers, paid on redemption",
-        source="form: Blattberg & Deighton 1996 concave response; converted from the earlier "
+        "deepest reward (discount) on purchases by active customers, paid on redemption",
+        source="form: a discount's depth is its budget per redemption, up to the deepest the "
+        "firm gives (rules.discount_depth); value converted from the earlier "
         "0.8 utility bonus through the price it saves (utility = price_sensitivity 0.3 × "
         "discount × list price 10); earlier value " + CALIBRATED,
-    )
-    loyalty_efficiency: float = P(
-        20.0 * 600 / 2000 * CONVERSION_NEED_RATE,
-        "per currency per expected purchase",
-        0.0,
-        1e6,
-        "reward depth per unit of planned spend per expected purchase from the firm's own "
-        "customers: how fast spend approaches the ceiling",
-        source=per_purchase("6", "20 per currency per market customer per week × 600 / 2000"),
     )
     efficiency_ceiling: float = P(
         0.25,
