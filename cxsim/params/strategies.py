@@ -109,15 +109,16 @@ class FirmSpec:
         "knob",
     )
     budget: float = P(
-        0.10 * 2000 * 52,
+        535.0,
         "currency per year",
         0.0,
         1e12,
         "marketing and service budget of the firm (spent at budget/52 per week); a market ten "
         "times larger needs ten times the budget for the same effect per customer",
-        source="modelling choice (same budget for every strategy, so splits are compared at equal "
-        "spend): the earlier 0.10 per market customer per week in the default market of 2000 "
-        "customers (10,400 a year)",
+        source="literature: about 10% of revenue, the average marketing budget share of US firms "
+        "(The CMO Survey, Moorman, 2019-2024: 8-13% of firm revenue); value: 10% of a balanced "
+        "firm's first-year revenue in the default market (a test keeps the two within 10%); the "
+        "same budget for every strategy, so splits are compared at equal spend",
     )
     budget_revenue_share: float = P(
         0.0,
