@@ -136,7 +136,7 @@ def test_model_params_fit_the_model():
     n = params["n_customers"]
     assert (n["min"], n["max"]) == (200, 2000)
     b = params["budget"]
-    assert (b["min"], b["max"]) == (0.0, 31_200.0)
+    assert (b["min"], b["max"]) == (0.0, 1_605.0)
     for spec in params.values():  # every default is inside its range
         if "min" in spec:
             assert spec["min"] <= spec["value"] <= spec["max"]
@@ -149,7 +149,7 @@ def test_model_params_fit_the_model():
 def test_sidebar_values_are_shown_with_their_units_and_checked():
     shown = {c.keyword: c.show(c.default) for c in controls.CONTROLS}
     assert shown["n_customers"] == "Customers: 2,000"
-    assert shown["budget"] == "Budget per firm: 10,400 currency per year"
+    assert shown["budget"] == "Budget per firm: 535 currency per year"
     assert shown["trust_loss"] == "Trust loss: 0.20 per miss"
     assert shown["voice_minor"].startswith("Complaint voice rate: 0.0385")
     assert controls.check("seed", "-5")[1].startswith("seed -5 is negative")
@@ -343,7 +343,9 @@ def test_lines_are_drawn_on_a_kept_background():
 
 
 def test_the_page_draws_lines_over_a_kept_background():
-    m = DashboardMarket(n_customers=300, seed=4)
+    # a market whose profit stays within the axes' headroom from week 30 to 31 (a step that
+    # crosses it redraws the background, as it should; that is tested elsewhere)
+    m = DashboardMarket(n_customers=1000, seed=4)
     m.run_for(30)
     background, svg = charts.chart_layers(m, "profit")
     assert background.startswith(PNG) and svg.startswith("<svg")

@@ -46,7 +46,7 @@ def add_parsers(sub: Any) -> None:
         "Prints the leaderboard (mean NPV plus terminal customer equity with its interval, "
         "head-to-head wins) and the head-to-head table; writes leaderboard.csv and "
         "leaderboard.png.",
-        epilog="Example file (alice.toml):\n  budget = 10400\n  [allocation]\n  service = 0.4\n"
+        epilog="Example file (alice.toml):\n  budget = 535\n  [allocation]\n  service = 0.4\n"
         "  personalization = 0.3\n  advertising = 0.3\n\nSee the classroom page of the docs.",
     )
     p.add_argument("folder", metavar="DIR", help="folder of strategy files (*.toml)")

@@ -5,7 +5,7 @@ Each entrant is a firm's strategy: its budget split over the levers (``allocatio
 entrant's name)::
 
     # alice.toml
-    budget = 10400  # currency per year
+    budget = 535  # currency per year
     [allocation]
     advertising = 0.15
     service = 0.35

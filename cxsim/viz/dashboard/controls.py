@@ -48,9 +48,9 @@ __all__ = [
 #: Customers: up to the population whose every customer the network view draws (declared: 2 to
 #: 100 million).
 CUSTOMERS_RANGE: tuple[int, int] = (200, MAX_NETWORK_NODES)
-#: Budget per firm: none to three times the default, 31,200 currency per year (declared: up to
+#: Budget per firm: none to three times the default, 1,605 currency per year (declared: up to
 #: 10^12). The budget is the firm's, not per customer: a smaller market gets more per customer.
-BUDGET_RANGE: tuple[float, float] = (0.0, 31_200.0)
+BUDGET_RANGE: tuple[float, float] = (0.0, 1_605.0)
 #: Horizon: a quarter to five years, in quarters (declared: 1 to 5,200 weeks).
 WEEKS_RANGE: tuple[int, int] = (13, 260)
 #: Expectation inflation: up to 0.02 quality units per week, about one unit a year (declared: up
@@ -189,7 +189,7 @@ CONTROLS: tuple[Control, ...] = (
     Control("n_customers", CustomerParams, "n_customers", "Customers", 100, CUSTOMERS_RANGE),
     Control("focal_strategy", FirmSpec, "strategy", "Focal firm's strategy", firm=0),
     Control("rival_strategy", FirmSpec, "strategy", "Rival's strategy", firm=1),
-    Control("budget", FirmSpec, "budget", "Budget per firm", 100, BUDGET_RANGE),
+    Control("budget", FirmSpec, "budget", "Budget per firm", 5, BUDGET_RANGE),
     Control(
         "expectation_inflation",
         MarketParams,
