@@ -407,6 +407,15 @@ def test_summarize_means_intervals_and_paired_differences(serial_frame):
     assert (base["diff_mean"] == 0).all()
 
 
+def test_summarize_a_metric_called_value(serial_frame):
+    # a column added by the user may be named "value" (e.g. NPV plus terminal equity)
+    frame = serial_frame.assign(value=serial_frame["npv"] * 2.0)
+    s = summarize(frame, weeks=(8,), metrics=("value", "npv"), baseline="acquisition_focus")
+    value = s[s.metric == "value"].set_index(["scenario", "firm"])["mean"]
+    npv = s[s.metric == "npv"].set_index(["scenario", "firm"])["mean"]
+    np.testing.assert_allclose(value.to_numpy(), 2.0 * npv.loc[value.index].to_numpy())
+
+
 def test_summarize_weeks_beyond_the_runs_fall_back_to_the_last(serial_frame):
     s = summarize(serial_frame, metrics=("customers",), firm="focal")  # 52, 156, 260 > 8 weeks
     assert set(s["week"]) == {float(WEEKS)} and set(s["firm"]) == {"focal"}

@@ -104,7 +104,12 @@ def summarize(
             keep = [float(df["week"].max())]
         df = df[df["week"].isin(keep)]
     keys = [c for c in ("point", "scenario", "firm", "week") if c in df.columns]
-    long = df.melt(id_vars=[*keys, "replication"], value_vars=list(metrics), var_name="metric")
+    # melted under a private name, so a metric may itself be called "value"
+    long = (
+        df[[*keys, "replication", *metrics]]
+        .melt(id_vars=[*keys, "replication"], var_name="metric", value_name="_melted")
+        .rename(columns={"_melted": "value"})
+    )
     group = [*keys, "metric"]
     alpha = 1.0 - level
 
