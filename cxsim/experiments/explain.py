@@ -271,7 +271,9 @@ class _SwitchedPlan:
         firm, then assemble the hybrid firm's plan channel by channel."""
         firm = self.firm
         for shadow in self.shadows.values():
+            # what the firm has seen so far: last week's revenue, the discounts' redemptions
             shadow.last_revenue = firm.last_revenue
+            shadow.redemptions = dict(firm.redemptions)
             Firm.plan_week(shadow, **week)
         sh = self.shadows
         firm.effects = LeverEffects(
