@@ -3,6 +3,9 @@
 Each function configures :class:`cxsim.Market` for one stylized fact, runs it with fixed seeds
 and returns what was measured, with Monte-Carlo standard errors where replications are involved.
 Nothing here feeds an outcome into the model: the functions only set parameters and watch.
+The measurements of behaviours 2-7 run on the market's own customers (the default market's are
+fitted to the CDNOW log); with ``mechanism=True`` on the customers of the market their mechanism
+parameters were calibrated in (:func:`mechanism_market`), where the checks run.
 Tests (tests/test_behaviours.py) and ``cxsim validate`` assert on what they return.
 """
 
@@ -61,6 +64,11 @@ def mechanism_market(scenario: str | Scenario = "default") -> Scenario:
     return sc.with_overrides(overrides)
 
 
+def _customers(mechanism: bool) -> dict[str, float]:
+    """Market keywords: the mechanism market's customers, or none (the scenario's own)."""
+    return dict(MECHANISM_CUSTOMERS) if mechanism else {}
+
+
 # --------------------------------------------------------------------------------------------
 # 1. Leaky bucket
 # --------------------------------------------------------------------------------------------
@@ -115,6 +123,7 @@ def strategy_pair(
 
 def expectation_treadmill(
     *,
+    mechanism: bool = False,
     improvement: float = 0.0,
     weeks: int = 156,
     n_customers: int = 2000,
@@ -142,7 +151,7 @@ def expectation_treadmill(
         n_customers=n_customers,
         customer_agents=False,
         firms=[firm],
-        **MECHANISM_CUSTOMERS,
+        **_customers(mechanism),
         initial_expectation=4.0,
         expectation_inflation=0.0,
         innovation_ceiling=improvement,
@@ -247,7 +256,9 @@ def trust_asymmetry_draws(
     )
 
 
-def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) -> pd.DataFrame:
+def trust_in_market(
+    *, weeks: int = 104, n_customers: int = 2000, rng: int = 0, mechanism: bool = False
+) -> pd.DataFrame:
     """Trust of one firm's customers around a one-week service failure (the firm's quality drops
     by 2 units in week 52, scheduled as a Mesa event), against a control run with no failure.
     Returns weekly mean trust for both: the fall is fast, the climb back slow."""
@@ -258,7 +269,7 @@ def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) 
             strategy="balanced",
             initial_customers=0.8,
             initial_awareness=1.0,
-            budget=MECHANISM_BUDGET_PER_CUSTOMER * n_customers,
+            **({"budget": MECHANISM_BUDGET_PER_CUSTOMER * n_customers} if mechanism else {}),
         )
         m = Market(
             rng=rng,
@@ -266,7 +277,7 @@ def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) 
             customer_agents=False,
             firms=[firm],
             expectation_inflation=0.0,
-            **MECHANISM_CUSTOMERS,
+            **_customers(mechanism),
         )
         if failure:
             f = m.firms[0]
@@ -292,6 +303,7 @@ def trust_in_market(*, weeks: int = 104, n_customers: int = 2000, rng: int = 0) 
 def complaint_share(
     feedback_spend: Sequence[float] = (0.0, 0.01, 0.05),
     *,
+    mechanism: bool = False,
     weeks: int = 104,
     n_customers: int = 3000,
     rng: int = 0,
@@ -315,7 +327,7 @@ def complaint_share(
             n_customers=n_customers,
             customer_agents=False,
             firms=[firm],
-            **MECHANISM_CUSTOMERS,
+            **_customers(mechanism),
         )
         frame = m.run(weeks)
         voiced = frame.complaints.sum()
@@ -355,6 +367,7 @@ class _Watch:
 
 def service_recovery(
     *,
+    mechanism: bool = False,
     weeks: int = 156,
     n_customers: int = 4000,
     rng: int = 0,
@@ -376,7 +389,9 @@ def service_recovery(
     (:data:`SEVERITIES`), for comparisons within severity: a serious disappointment is voiced far
     more often than a minor one, so the groups differ in severity as well as in what happened.
     """
-    sc = mechanism_market(scenario or Scenario())
+    sc = scenario or Scenario()
+    sc = preset(sc) if isinstance(sc, str) else sc
+    sc = mechanism_market(sc) if mechanism else sc
     sc = sc.resized(n_customers) if n_customers else sc
     extra = {} if recovery_speed is None else {"recovery_speed": recovery_speed}
     m = Market(sc, rng=rng, customer_agents=False, **extra)
@@ -457,6 +472,7 @@ def service_recovery(
 
 def bad_news(
     *,
+    mechanism: bool = False,
     replications: int = 6,
     weeks: int = 156,
     n_customers: int = 2000,
@@ -471,7 +487,8 @@ def bad_news(
     NPV lost to it, ``(NPV_off − NPV_on) / NPV_off``; their ratio is the leverage of bad news
     (Goldenberg, Libai, Moldovan & Muller 2007).
     """
-    sc = mechanism_market(scenario)
+    sc = preset(scenario) if isinstance(scenario, str) else scenario
+    sc = mechanism_market(sc) if mechanism else sc
     sc = sc.resized(n_customers) if n_customers else sc
     rows = []
     for i, s in enumerate(replication_seeds(seed, replications)):
@@ -510,6 +527,7 @@ def bad_news(
 def individual_treatment(
     heterogeneity: Sequence[float] = (0.25, 1.0, 2.0),
     *,
+    mechanism: bool = False,
     budget: float = 0.05,
     replications: int = 3,
     weeks: int = 156,
@@ -546,7 +564,7 @@ def individual_treatment(
                     customer_agents=False,
                     firms=[firm],
                     need_heterogeneity=h,
-                    **MECHANISM_CUSTOMERS,
+                    **_customers(mechanism),
                 )
                 m.run(weeks)
                 npv[label] = m.npv["firm"]
@@ -720,8 +738,8 @@ def check_leaky_bucket() -> CheckResult:
     tolerance=f"one-sided share tests at {ALPHA:g}; fade to < 1/4 (delight) and < 1/2 (praise)",
 )
 def check_treadmill() -> CheckResult:
-    flat = expectation_treadmill(improvement=0.0)
-    rising = expectation_treadmill(improvement=0.03)
+    flat = expectation_treadmill(improvement=0.0, mechanism=True)
+    rising = expectation_treadmill(improvement=0.03, mechanism=True)
 
     def window(f: pd.DataFrame, first: float, last: float) -> pd.DataFrame:
         return f[(f.week >= first) & (f.week <= last)]
@@ -807,7 +825,7 @@ def check_trust_asymmetry() -> CheckResult:
     tolerance="fixed seed; the gap is > 0.03 trust",
 )
 def check_trust_in_market() -> CheckResult:
-    tm = trust_in_market()
+    tm = trust_in_market(mechanism=True)
     gap = tm.control - tm.failure
     drop_week = float(gap.idxmax())
     worst = float(gap.max())
@@ -834,7 +852,7 @@ def check_trust_in_market() -> CheckResult:
     tolerance=f"one-sided share tests at {ALPHA:g} between feedback levels",
 )
 def check_invisible_complaints() -> CheckResult:
-    c = complaint_share((0.0, 0.01, 0.05))
+    c = complaint_share((0.0, 0.01, 0.05), mechanism=True)
     claims = {"share without asking": (c.share.iloc[0], 0.02 < c.share.iloc[0] < 0.12)}
     for lo, hi in zip(c.itertuples(), c.iloc[1:].itertuples(), strict=False):
         test = stats.shares_greater(hi.share, hi.dissatisfied, lo.share, lo.dissatisfied)
@@ -854,7 +872,7 @@ def check_invisible_complaints() -> CheckResult:
     f"(Schuirmann 1987)",
 )
 def check_service_recovery() -> CheckResult:
-    r = service_recovery(n_customers=200_000, scenario="default")
+    r = service_recovery(n_customers=200_000, scenario="default", mechanism=True)
     # serious disappointments are voiced far more often (rules.complaint_probability) and are
     # followed by less repurchase: compare the groups within severity, as TARP compares
     # complainers and non-complainers with the same problem
@@ -910,7 +928,7 @@ def check_service_recovery() -> CheckResult:
     tolerance=f"one-sided t(leverage > 1) > t(1 - {ALPHA:g}, 9 df) over 10 paired seeds",
 )
 def check_bad_news() -> CheckResult:
-    r = bad_news(replications=10, scenario="word_of_mouth_market", n_customers=4000)
+    r = bad_news(replications=10, scenario="word_of_mouth_market", n_customers=4000, mechanism=True)
     lev = stats.mean_greater(r.leverage, 1.0)
     return _result(
         {
@@ -935,7 +953,7 @@ TREATMENT_REPLICATIONS = 5
     tolerance=f"one-sided paired t > t(1 - {ALPHA:g}, {TREATMENT_REPLICATIONS - 1} df)",
 )
 def check_individual_treatment() -> CheckResult:
-    r = individual_treatment((0.25, 1.0, 2.0), replications=TREATMENT_REPLICATIONS)
+    r = individual_treatment((0.25, 1.0, 2.0), replications=TREATMENT_REPLICATIONS, mechanism=True)
     diffs = r.attrs["differences"]
     levels = list(r.need_heterogeneity)
     zero = [0.0] * TREATMENT_REPLICATIONS
