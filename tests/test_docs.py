@@ -20,7 +20,7 @@ import pytest
 from cxsim.core import metrics, rules
 from cxsim.core.firms import LeverEffects
 from cxsim.core.network import NETWORK_KINDS
-from cxsim.params import LEVERS, STRATEGIES
+from cxsim.params import DISCOUNT_LEVERS, LEVERS, STRATEGIES
 from cxsim.params.declare import CALIBRATED
 from tools import odd, odd_data, odd_model, odd_params
 
@@ -245,7 +245,8 @@ def test_every_lever_has_a_target_and_response_parameters() -> None:
         for effect in targets[lever]:
             names = params[effect]
             assert any(n.endswith("_ceiling") for n in names), (lever, effect, names)
-            assert any(n.endswith("_efficiency") for n in names), (lever, effect, names)
+            if lever not in DISCOUNT_LEVERS:  # a discount's depth is its budget per redemption
+                assert any(n.endswith("_efficiency") for n in names), (lever, effect, names)
 
 
 # --------------------------------------------------------------------------------------------

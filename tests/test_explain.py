@@ -18,6 +18,7 @@ from cxsim import Market, ScenarioError, preset
 from cxsim.cli import main
 from cxsim.experiments import explain
 from cxsim.experiments.explain import CHANNELS, active_channels, hybrid_market, shapley
+from cxsim.validation.behaviours import mechanism_market
 
 SMALL = {"customers.n_customers": 200, "market.weeks": 26}
 ALL = [c.name for c in CHANNELS]
@@ -133,8 +134,10 @@ def test_a_scenario_against_itself_explains_nothing(pair):
 def test_one_channel_carries_a_gap_made_by_one_channel(factor):
     # B spends more on advertising only: the same spend on service, a larger budget (with
     # factor 1.3 the service spend may differ in its last bit, so the experience channel may
-    # be switched too, and must then carry (almost) nothing)
-    base = preset("default").with_overrides(SMALL)
+    # be switched too, and must then carry (almost) nothing). Frequent buyers and a budget of
+    # 10,400 a year (the mechanism market), so that advertising makes a gap worth splitting in
+    # 26 weeks of 200 customers
+    base = mechanism_market("default").with_overrides(SMALL)
     budget = base.firms[0].budget
     extra = (factor - 1.0) * budget
     a = base.with_overrides(

@@ -247,7 +247,8 @@ def effect_parameters() -> dict[str, list[str]]:
     from dataclasses import replace
 
     p = LeverParams()
-    spend = dict.fromkeys(LEVERS, 0.01)
+    # a discount's depth reaches its ceiling only with a budget per redemption above it
+    spend = {lever: 1e6 if lever in DISCOUNT_LEVERS else 0.01 for lever in LEVERS}
     base = lever_effects(spend, p)
     out: dict[str, list[str]] = {f.name: [] for f in fields(LeverEffects)}
     for f in fields(LeverParams):

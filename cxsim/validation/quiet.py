@@ -18,11 +18,15 @@ import numpy as np
 WEEKS_PER_YEAR = 52.0
 
 #: Quiet settings for everything the docking cases do not involve: no churn, no word of mouth,
-#: no rising bar, every need served at once, no outside option.
+#: no rising bar, every need served at once, no outside option, customers alike in how readily
+#: they leave and in what they spend (each purchase one basket at the price).
 QUIET: dict[str, Any] = {
     "need_rate": math.inf,
     "outside_utility": -math.inf,
     "churn_base": 0.0,
+    "leave_heterogeneity": math.inf,
+    "spend_shape": math.inf,
+    "spend_heterogeneity": math.inf,
     "churn_trust_sensitivity": 0.0,
     "churn_grudge_sensitivity": 0.0,
     "wom_positive_reach": 0.0,
