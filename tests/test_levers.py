@@ -16,13 +16,13 @@ import mesa
 import numpy as np
 import pytest
 
-import cxsim
 from cxsim import FirmSpec, Market
 from cxsim.core import rules
 from cxsim.core.firms import MIN_PURCHASE_RATE, Firm, expected_purchase_rate, lever_effects
 from cxsim.core.rules import ADVOCATE, BUYER
 from cxsim.core.ruleset import Rules
 from cxsim.params import DISCOUNT_LEVERS, LEVER_AUDIENCE, LEVERS, LeverParams
+from cxsim.validation.behaviours import MECHANISM_CUSTOMERS, mechanism_market
 
 #: lever -> the LeverEffects fields it raises
 TARGETS = {
@@ -82,6 +82,9 @@ def _run(lever: str, budget: float, seed: int, **params) -> Market:
         initial_customers=0.4,
         initial_awareness=0.3,
     )
+    # frequent buyers (the mechanism market's customers): enough purchases in 26 weeks of 600
+    # customers for every lever's effect to show
+    params = {**MECHANISM_CUSTOMERS, **params}
     m = Market(rng=seed, n_customers=600, customer_agents=False, firms=[firm], **params)
     m.run(26)
     return m
@@ -245,7 +248,10 @@ def test_discounts_cost_their_budget_on_average(strategy):
     # what customers redeem costs the discount budget, over five years, within 5%: the depth is
     # set from the redemptions the firm has been seeing (before, the depth came from a response
     # curve and loyalty rewards cost about 2.5 times their budget)
-    sc = cxsim.preset(strategy).resized(1000)
+    # frequent buyers, so that the ceilings do not bind (a discount whose budget per redemption
+    # exceeds ceiling x price cannot be spent in full, and with customers who buy about once a
+    # year it often does)
+    sc = mechanism_market(strategy).resized(1000)
     m = Market(sc, rng=3, customer_agents=False)
     redeemed = {"promotion_cost": 0.0, "loyalty_cost": 0.0}
     weeks = 260
@@ -318,7 +324,7 @@ def test_the_default_market_gets_the_same_effects_in_week_one(strategy):
     # efficiencies buy what the old ones bought for the same money (0.10 per market customer per
     # week). The two discounts are not in it: their depth is now the budget per redemption
     # (rules.discount_depth), a change of mechanism, not of units
-    firm = Firm(mesa.Model(rng=0), 0, FirmSpec(strategy=strategy), LeverParams())
+    firm = Firm(mesa.Model(rng=0), 0, FirmSpec(strategy=strategy, budget=10_400.0), LeverParams())
     firm.model.rules = Rules()
     _plan(firm, purchase_rate=0.25)
     # complaint capacity, now per expected purchase: × 0.25 purchases a week per own customer
@@ -498,7 +504,10 @@ def test_the_books_balance_every_week(dt):
         FirmSpec(name="b", strategy="acquisition_focus", budget_revenue_share=0.02),
         FirmSpec(name="c", strategy="operational_excellence"),
     ]
-    m = Market(rng=3, n_customers=800, customer_agents=False, firms=firms, dt=dt)
+    # frequent buyers: every firm sells (and serves) every week
+    m = Market(
+        rng=3, n_customers=800, customer_agents=False, firms=firms, dt=dt, **MECHANISM_CUSTOMERS
+    )
     for _ in range(12):
         m.step()
         v = m.book.values
