@@ -24,6 +24,7 @@ from cxsim.core.metrics import METRICS
 from cxsim.core.network import NETWORK_KINDS
 from cxsim.core.rules import ACTIVE_STAGES, STAGES
 from cxsim.params import STRATEGIES
+from cxsim.validation.behaviours import MECHANISM_CUSTOMERS, mechanism_market
 
 CORE = ("customers", *STAGES, "revenue", "cogs", "serve_cost", "spend", "profit", "npv")
 FLOAT_COLUMNS = ("need_rate", "need", "expectation", "trust", "knowledge", "grudge")
@@ -307,6 +308,7 @@ def test_word_of_mouth_is_heard_next_week():
         wom_negative_reach=0.6,
         wom_positive_reach=0.6,
         customer_agents=False,
+        **MECHANISM_CUSTOMERS,  # frequent buyers: word of mouth every week
     )
     c, p = m.customers, m.config.customers
     hearing: list[dict[str, np.ndarray]] = []
@@ -459,7 +461,9 @@ def test_one_account_of_interpersonal_influence(influence):
 def test_complaints_lodged_in_a_step_have_waited_half_of_it(dt):
     # lodged at some moment of the step, a complaint has waited dt/2 by its end on average:
     # the waits of resolved complaints are dt/2, 3dt/2, ... and the first ones are resolved
-    m = Market(rng=3, n_customers=3000, dt=dt, customer_agents=False)
+    # frequent buyers and their budget: complaints, and capacity to settle them, every week
+    sc = mechanism_market("default").resized(3000)
+    m = Market(sc, rng=3, dt=dt, customer_agents=False)
     waits = []
     for _ in range(int(20 / dt)):
         m.step()

@@ -20,6 +20,7 @@ from cxsim.experiments import equilibrium, horizon_value, optimize
 from cxsim.experiments.optimize import _bump, best_toml, simplex_shares
 from cxsim.experiments.seeds import replication_seeds
 from cxsim.params import load_scenario
+from cxsim.validation.behaviours import mechanism_market
 
 SMALL = dict(replications=3, confirm=6, weeks=40, progress=False, executor="serial")
 
@@ -75,7 +76,9 @@ def test_bump_adds_money_to_one_lever_and_keeps_the_others_spend():
 
 
 def test_a_lever_with_no_effect_gets_almost_nothing():
-    sc = small_market(**{"levers.personalization_ceiling": 0.0})
+    # frequent buyers and their budget (the mechanism market), where advertising and service
+    # are clearly worth something in 40 weeks of 400 customers
+    sc = mechanism_market(small_market(**{"levers.personalization_ceiling": 0.0}))
     result = optimize(
         sc,
         "focal",
