@@ -21,6 +21,7 @@ from cxsim.core import rules, theories
 from cxsim.core.ruleset import RULE_NAMES, RuleError, Rules, rule_identity
 from cxsim.experiments import compare, run_key
 from cxsim.params import ScenarioError
+from cxsim.validation.behaviours import MECHANISM_CUSTOMERS
 
 SMALL = {"n_customers": 300}
 PAIR = ["acquisition_focus", "retention_focus"]
@@ -39,9 +40,9 @@ def test_every_listed_rule_is_a_rule_and_every_rule_the_model_calls_is_listed():
         direct = re.findall(r"(?<![\w.])rules\.([a-z_]+)\(", text)
         assert not direct, f"{module} calls cxsim.core.rules directly: {direct}"
     assert called <= set(RULE_NAMES)
-    # every listed rule is reached: called by the model or firms, or (diminishing_returns)
-    # handed to lever_effects as the response curve
-    assert set(RULE_NAMES) - called <= {"diminishing_returns"}
+    # every listed rule is reached: called by the model or firms, or handed to lever_effects
+    # (diminishing_returns as the response curve, discount_depth as the discounts' depth)
+    assert set(RULE_NAMES) - called <= {"diminishing_returns", "discount_depth"}
 
 
 def test_default_rules_are_the_module_functions():
@@ -112,12 +113,14 @@ def _trust(frame: pd.DataFrame) -> np.ndarray:
 
 
 def test_swapped_rule_is_honoured_by_the_market():
-    base = Market(rng=5, **SMALL).run(26)
-    swapped = Market(rng=5, rules={"update_trust": SYMMETRIC}, **SMALL).run(26)
+    # frequent buyers: trust moves every week
+    kw = {**SMALL, **MECHANISM_CUSTOMERS}
+    base = Market(rng=5, **kw).run(26)
+    swapped = Market(rng=5, rules={"update_trust": SYMMETRIC}, **kw).run(26)
     assert not np.allclose(_trust(base), _trust(swapped), equal_nan=True)
     # with losses as small as gains, trust ends higher on average
     assert np.nanmean(_trust(swapped)[-20:]) > np.nanmean(_trust(base)[-20:])
-    again = Market(rng=5, rules={"update_trust": theories.symmetric_trust}, **SMALL).run(26)
+    again = Market(rng=5, rules={"update_trust": theories.symmetric_trust}, **kw).run(26)
     pd.testing.assert_frame_equal(swapped, again)
 
 

@@ -291,9 +291,8 @@ class Firm(mesa.Agent):
                 # customer's expected purchases, as for the other purchase audiences)
                 self.audience[lever] = max(self.redemptions[lever], purchase_rate)
         per_head = {lever: s / self.audience[lever] for lever, s in self.spend.items()}
-        rules = self.model.rules
         saving_share = float(
-            rules.diminishing_returns(
+            self.model.rules.diminishing_returns(
                 per_head["efficiency"],
                 self.levers.efficiency_ceiling,
                 self.levers.efficiency_efficiency,
@@ -305,9 +304,9 @@ class Firm(mesa.Agent):
         self.effects = lever_effects(
             per_head,
             self.levers,
-            rules.diminishing_returns,
+            self.model.rules.diminishing_returns,
             price=self.price,
-            depth=rules.discount_depth,
+            depth=self.model.rules.discount_depth,
         )
 
     def observe_redemptions(self, first: float, repeat: float, weeks: float) -> None:
