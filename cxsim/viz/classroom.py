@@ -312,7 +312,8 @@ def check_churn(answer: Any, diff: Any) -> bool:
         correct=observed,
         name="answer_2",
         hint="a miss now costs more trust, and customers below the trust floor leave more "
-        "often. Read the paired difference and its interval above.",
+        "often; whether that shows in churn depends on how many fall below the floor. Read "
+        "the paired difference and its interval above.",
         explanation="The same service failures now push more customers below the trust floor."
         if observed == "up"
         else f"The runs say {observed!r}.",
