@@ -30,7 +30,8 @@ from cxsim.experiments.sensitivity import (  # noqa: E402
 )
 from cxsim.params import STRATEGIES  # noqa: E402
 from cxsim.params.declare import field_of  # noqa: E402
-from cxsim.params.levers import LeverParams  # noqa: E402
+from cxsim.params.levers import DISCOUNT_LEVERS, LeverParams  # noqa: E402
+from cxsim.validation.behaviours import mechanism_market  # noqa: E402
 
 BASE = Scenario().with_overrides({"customers.n_customers": 200})
 # churn_base drives defection directly; no firm spends on innovation in the default market, so
@@ -142,7 +143,8 @@ def test_swapped_rules_reach_every_run(monkeypatch):
         return real(scenario, seed, weeks, rules)
 
     monkeypatch.setattr(ex, "run_one", spy)
-    kw = dict(scenarios=BASE, weeks=4, executor="serial", progress=False)
+    # frequent buyers: trust moves within four weeks
+    kw = dict(scenarios=mechanism_market(BASE), weeks=4, executor="serial", progress=False)
     trust = metric_output("mean_trust", week=4)
     plain = morris(trust, RANGES, trajectories=2, **kw)
     assert seen and all(r is None for r in seen)
@@ -165,7 +167,12 @@ def test_default_ranges_vary_the_response_of_every_lever_the_two_strategies_spen
     assert set(GAP_LEVERS) == spent
     assert {"advertising", "promotion", "service", "personalization", "complaint_handling"} <= spent
     levers = lever_ranges()
-    assert set(levers) == {f"levers.{lev}_{k}" for lev in spent for k in ("ceiling", "efficiency")}
+    # a discount has a ceiling only (its depth is the budget per redemption)
+    assert set(levers) == {
+        f"levers.{lev}_{k}"
+        for lev in spent
+        for k in (("ceiling",) if lev in DISCOUNT_LEVERS else ("ceiling", "efficiency"))
+    }
     assert levers.items() <= DEFAULT_RANGES.items()
     for key, (low, high) in levers.items():
         f = field_of(LeverParams, key.removeprefix("levers."))
